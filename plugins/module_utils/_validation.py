@@ -18,7 +18,7 @@ __metaclass__ = type
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.hwc.dcs.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwc.dcs.plugins.module_utils._errors import CredentialsError, ValidationError
 
 _ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,127}\Z")
 _REGION_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -102,15 +102,15 @@ def check_endpoint(value, option):
 def check_credential(value, name, source):
     """A credential value: non-empty printable ASCII. The value itself is never shown."""
     if not value:
-        raise ValidationError("%s from %s is empty." % (name, source))
+        raise CredentialsError("%s from %s is empty." % (name, source))
     if _CONTROL_RE.search(value):
-        raise ValidationError(
+        raise CredentialsError(
             "%s from %s contains control characters (a stray newline or tab from a file or a "
             "variable?); remove them." % (name, source))
     try:
         value.encode("ascii")
     except UnicodeEncodeError:
-        raise ValidationError("%s from %s contains non-ASCII characters; Huawei Cloud keys are ASCII." % (name, source))
+        raise CredentialsError("%s from %s contains non-ASCII characters; Huawei Cloud keys are ASCII." % (name, source))
     return value
 
 

@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwc.dcs contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""dcs_job_info's main(), called with arguments, answered by a real HTTP server on 127.0.0.1."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+
+import pytest
+
+from ansible_collections.hwc.dcs.plugins.modules import dcs_job_info
+from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import Answer, ScriptedServer
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+AK = "AKUNITTEST0000000001"
+SK = "SKunitTestSecretValue000000000000000001"
+TOKEN = "TOKENunitTestSecurityTokenValue=="
+PROJECT = "0123456789abcdef0123456789abcdef"
+
+
+class Jobs:
+    """Answers GET /v2/{project}/jobs/{id} from per-job status sequences (one step per poll)."""
+
+    def __init__(self, **plans):
+        self.plans = plans
+        self.polls = {}
+
+    def __call__(self, request):
+        parts = request.path.split("/")
+        if len(parts) != 5 or parts[1] != "v2" or parts[3] != "jobs":
+            return Answer(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"})
+        job_id = parts[4]
+        if job_id not in self.plans:
+            return Answer(404, {"error_code": "DCS.4404", "error_msg": "Job not found", "error_ext_msg": None})
+        count = self.polls.get(job_id, 0)
+        self.polls[job_id] = count + 1
+        plan = self.plans[job_id]
+        status, reason = plan[min(count, len(plan) - 1)]
+        finished = status in ("SUCCESS", "FAIL")
+        return Answer(200, {"job_id": job_id, "job_type": "masterStandbySwapJob", "status": status,
+                            "begin_time": "1684191545379", "end_time": "1684191548248" if finished else None,
+                            "fail_reason": reason})
+
+
+@pytest.fixture
+def jobs():
+    return Jobs(done=[("SUCCESS", None)], slow=[("INIT", None), ("RUNNING", None), ("SUCCESS", None)],
+                broken=[("RUNNING", None), ("FAIL", "Switchover failed: standby node is not in sync.")],
+                stuck=[("RUNNING", None)])
+
+
+@pytest.fixture
+def server(jobs):
+    with ScriptedServer(default=jobs) as srv:
+        yield srv
+
+
+@pytest.fixture
+def run(server, monkeypatch, tmp_path, capsys):
+    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "CLOUD_SDK_AK", "CLOUD_SDK_SK", "HW_ACCESS_KEY",
+                 "HW_SECRET_KEY", "HW_REGION_NAME", "HUAWEICLOUD_SDK_PROJECT_ID", "HW_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(tmp_path / "no-such-file"))
+
+    def _run(**args):
+        base = dict(endpoint=server.url, region="cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK,
+                    api_retries=1)
+        base.update(args)
+        base = dict((k, v) for k, v in base.items() if v is not None)
+        with patch_module_args(base):
+            with pytest.raises(SystemExit) as info:
+                dcs_job_info.main()
+        out = capsys.readouterr().out
+        result = json.loads(out)
+        result["_rc"] = info.value.code
+        result["_raw"] = out
+        return result
+    return _run
+
+
+def test_query_one_job(run, server):
+    result = run(job_id="done")
+    assert result["_rc"] == 0 and result["changed"] is False
+    job = result["job"]
+    assert result["jobs"] == [job]
+    assert job["status"] == "SUCCESS" and job["finished"] is True and job["duration_seconds"] == 2.869
+    assert job["begin_time_iso"] == "2023-05-15T22:59:05.379Z"
+    assert result["polls"] == 1 and result["retries"] == 0 and result["project_id"] == PROJECT
+    assert "status_history" not in job
+
+
+def test_query_unfinished_job_without_wait_succeeds(run):
+    result = run(job_id="slow")
+    assert result["_rc"] == 0 and result["job"]["status"] == "INIT" and result["job"]["finished"] is False
+
+
+def test_wait_to_success(run, jobs):
+    result = run(job_id="slow", wait=True, wait_sleep=0.05)
+    assert result["_rc"] == 0
+    assert [h["status"] for h in result["job"]["status_history"]] == ["INIT", "RUNNING", "SUCCESS"]
+    assert result["polls"] == 3 == jobs.polls["slow"]
+
+
+def test_wait_to_failure_reports_the_reason(run):
+    result = run(job_id="broken", wait=True, wait_sleep=0.05)
+    assert result["failed"] is True
+    assert "job broken (masterStandbySwapJob) ended FAIL: Switchover failed: standby node is not in sync." in result["msg"]
+    assert result["job"]["fail_reason"] == "Switchover failed: standby node is not in sync."
+    assert result["jobs"][0]["status"] == "FAIL"
+
+
+def test_report_only_mode_succeeds_with_the_failure_in_the_result(run):
+    result = run(job_id="broken", wait=True, wait_sleep=0.05, fail_on_job_failure=False)
+    assert result["_rc"] == 0 and "failed" not in result
+    assert result["job"]["status"] == "FAIL"
+
+
+def test_several_jobs_wait_for_all_and_report_every_failure(run, jobs):
+    jobs.plans["broken2"] = [("FAIL", "disk full")]
+    result = run(job_ids=["slow", "broken", "done", "broken2", "slow"], wait=True, wait_sleep=0.05)
+    assert result["failed"] is True
+    assert "2 of 4 jobs failed" in result["msg"]
+    assert "broken (masterStandbySwapJob) ended FAIL: Switchover failed" in result["msg"]
+    assert "broken2 (masterStandbySwapJob) ended FAIL: disk full" in result["msg"]
+    assert [j["job_id"] for j in result["jobs"]] == ["slow", "broken", "done", "broken2"]
+    assert "job" not in result
+    assert jobs.polls == {"slow": 3, "broken": 2, "done": 1, "broken2": 1}
+
+
+def test_timeout_lists_unfinished_jobs(run):
+    result = run(job_ids=["stuck", "done"], wait=True, wait_timeout=1, wait_sleep=0.3)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Timed out after 1 seconds")
+    assert "stuck (masterStandbySwapJob) last status RUNNING" in result["msg"]
+    assert [j["status"] for j in result["jobs"]] == ["RUNNING", "SUCCESS"]
+    assert 1.0 <= result["elapsed"] < 2.0
+
+
+def test_unknown_job_is_a_clear_404(run):
+    result = run(job_id="nosuchjob")
+    assert result["failed"] is True
+    assert result["status_code"] == 404 and result["error_code"] == "DCS.4404"
+    assert result["msg"].startswith("Job nosuchjob was not found in project %s (region cn-north-4" % PROJECT)
+    assert result["request_id"] == "req-1"
+
+
+def test_wrong_secret_is_reported_with_the_gateway_code(run, server):
+    server.queue(Answer(401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail",
+                              "request_id": "abc"}))
+    result = run(job_id="done", api_retries=5)
+    assert result["failed"] is True and result["error_code"] == "APIGW.0301" and result["status_code"] == 401
+    assert len(server.requests) == 1, "a 401 is never retried"
+
+
+@pytest.mark.parametrize("job_id", ["../../v3/projects", "a b", "x" * 129, "-a"])
+def test_hostile_job_id_sends_nothing(run, server, job_id):
+    result = run(job_id=job_id)
+    assert result["failed"] is True and "is not a valid ID" in result["msg"]
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("args,text", [
+    (dict(wait_timeout=0), "wait_timeout must be greater than 0"),
+    (dict(wait_sleep=-1), "wait_sleep must be greater than 0"),
+    (dict(api_timeout=0), "api_timeout must be greater than 0"),
+    (dict(api_retries=-1), "api_retries must be 0 or greater"),
+    (dict(endpoint="https://user:pw@x.example"), "must not contain a user name or password"),
+    (dict(project_id="p/../x"), "project_id 'p/../x' is not a valid ID"),
+])
+def test_bad_options_fail_before_any_request(run, server, args, text):
+    result = run(job_id="done", **args)
+    assert result["failed"] is True and text in result["msg"]
+    assert server.requests == []
+
+
+def test_job_id_and_job_ids_are_mutually_exclusive(run):
+    result = run(job_id="done", job_ids=["done"])
+    assert result["failed"] is True and "mutually exclusive" in result["msg"]
+
+
+def test_check_mode_behaves_the_same(run):
+    result = run(job_id="done", _ansible_check_mode=True)
+    assert result["_rc"] == 0 and result["job"]["status"] == "SUCCESS"
+
+
+def test_credentials_from_environment_and_temporary_token(run, server, monkeypatch):
+    monkeypatch.setenv("HW_ACCESS_KEY", AK)
+    monkeypatch.setenv("HW_SECRET_KEY", SK)
+    monkeypatch.setenv("HW_SECURITY_TOKEN", TOKEN)
+    result = run(job_id="done", access_key=None, secret_key=None)
+    assert result["_rc"] == 0
+    assert server.requests[0].headers["X-Security-Token"] == TOKEN
+    assert SK not in result["_raw"] and TOKEN not in result["_raw"]
+
+
+def test_project_discovery_through_iam(run, server, jobs):
+    def answer(request):
+        if request.path.startswith("/v3/projects"):
+            return Answer(200, {"projects": [{"id": PROJECT, "name": "cn-north-4"}]})
+        return jobs(request)
+    server.default = answer
+    result = run(job_id="done", project_id=None, iam_endpoint=server.url)
+    assert result["_rc"] == 0 and result["project_id"] == PROJECT
+    assert [r.path.split("?")[0] for r in server.requests] == ["/v3/projects", "/v2/%s/jobs/done" % PROJECT]
+
+
+def test_retries_are_reported_and_warned(run, server):
+    server.queue(Answer(503, {"error_code": "APIGW.0503", "error_msg": "busy"}))
+    result = run(job_id="done", api_retries=2)
+    assert result["_rc"] == 0 and result["retries"] == 1 and result["polls"] == 2
+    assert any("1 API request had to be retried (1 x HTTP 503)" in w for w in result["warnings"])
+
+
+def test_secrets_never_in_any_output(run, server):
+    server.queue(Answer(401, {"error_code": "APIGW.0301", "error_msg": "bad"}))
+    failed = run(job_id="done", security_token=TOKEN)
+    ok = run(job_id="done", security_token=TOKEN)
+    for result in (failed, ok):
+        assert SK not in result["_raw"] and TOKEN not in result["_raw"]
