@@ -1,0 +1,30 @@
+# hwc.dcs developer entry points. Everything runs from a fresh clone with python3, make and git.
+#
+#   make test                       lint, build + tarball check, ansible-test sanity/units/integration
+#                                   on the newest supported ansible-core (2.21, Python 3.12 or 3.13)
+#   make test ANSIBLE_CORE=2.16     the same on the oldest (2.16, Python 3.11)
+#   make test STAGES=lint,units     a subset of: lint,build,sanity,units,integration
+#
+# Each release gets its own virtualenv (.venv-<release>) with pinned tools/requirements-<release>.txt.
+
+PYTHON ?= python3
+ANSIBLE_CORE ?= 2.21
+STAGES ?= lint,build,sanity,units,integration
+
+.PHONY: test demo bench clean
+
+test:
+	$(PYTHON) tools/harness.py --ansible-core $(ANSIBLE_CORE) --stages $(STAGES)
+
+# Placeholder: the emulator work replaces this recipe with the demo against the local emulator.
+demo:
+	@echo "make demo: not implemented yet (filled in by the emulator work)"
+	@exit 1
+
+# Placeholder: the benchmark work replaces this recipe.
+bench:
+	@echo "make bench: not implemented yet"
+	@exit 1
+
+clean:
+	rm -rf .build tests/output
