@@ -149,7 +149,7 @@ def sign(method, url, headers, body, access_key, secret_key, now=None):
     """
     result = dict((key, str(value).strip()) for key, value in (headers or {}).items())
 
-    content_type = _find_header(result, "Content-Type")
+    content_type = (headers or {}).get("Content-Type")  # as the SDK: this exact name, value as given (unstripped)
     if content_type and not content_type.startswith(("application/json", "application/bson")):
         result[HEADER_CONTENT_SHA256] = UNSIGNED_PAYLOAD
 
