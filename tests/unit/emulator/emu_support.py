@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 try:
-    from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator
+    from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator  # noqa: F401 - re-exported
 except ImportError:  # run directly from a checkout, not from an ansible_collections tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "emulator"))
-    import dcs_emulator  # type: ignore[no-redef]
+    import dcs_emulator  # type: ignore[no-redef]  # noqa: F401 - re-exported for the tests
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 OTHER_PROJECT = "fedcba9876543210fedcba9876543210"

@@ -196,7 +196,7 @@ def test_tampering_the_path_where_routing_changes_gives_404(accepted):
 def test_tampering_the_date(accepted):
     emu, target, headers = accepted
     messages = set()
-    for index, value in _mutations(headers["x-sdk-date"]):
+    for _index, value in _mutations(headers["x-sdk-date"]):
         messages.add(_assert_rejected(emu, target, dict(headers, **{"x-sdk-date": value})))
     date = datetime.datetime.strptime(headers["x-sdk-date"], "%Y%m%dT%H%M%SZ")
     one_second = (date + datetime.timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ")
