@@ -236,21 +236,25 @@ class ApiClient:
                 skew_corrected = True
                 continue
             retries += 1
-            if max_retries is not None and retries > max_retries:
-                raise self._give_up(last, "after %d attempts" % retries)
             delay = self._delay(retries, last)
+            if last.reason == "throttled":
+                # Shared: every thread of this client slows down, even if this request gives up.
+                self.backoff.hold(delay)
+            if max_retries is not None and retries > max_retries:
+                raise self._give_up(last, "after %d attempts" % retries if max_retries else None)
             left = deadline.remaining()
             if left is not None and delay >= left:
                 raise self._give_up(last, "with no time left before the deadline for another attempt")
             self.log.retried(last.reason)
-            if last.reason == "throttled":
-                self.backoff.hold(delay)
-            else:
+            if last.reason != "throttled":
                 self.sleep(delay)
 
     def _give_up(self, transient, why):
+        """The error to raise when no more attempts are made; ``retry_reason`` says it was transient."""
         error = transient.error
-        error.message = "%s (gave up %s)" % (error.message, why)
+        error.retry_reason = transient.reason
+        if why:
+            error.message = "%s (gave up %s)" % (error.message, why)
         return error
 
     def _delay(self, retries, transient):
@@ -300,8 +304,7 @@ class ApiClient:
             # Certificate problems do not fix themselves: never retried.
             raise TransportError(
                 "TLS certificate verification failed for %s (%s). If the endpoint uses a private CA, "
-                "set ca_path to its PEM bundle (or REQUESTS_CA_BUNDLE)." % (host, _ssl_reason(exc)),
-                retryable=False) from None
+                "set ca_path to its PEM bundle (or REQUESTS_CA_BUNDLE)." % (host, _ssl_reason(exc))) from None
         except requests.exceptions.ConnectTimeout:
             # Congestion or a slow load balancer; the request never arrived, so retrying is safe.
             raise _Transient(TransportError(
@@ -319,7 +322,7 @@ class ApiClient:
                 raise error from None
             raise _Transient(error, "connection error")
         except requests.exceptions.RequestException as exc:
-            raise TransportError("%s %s failed: %s." % (method, url, type(exc).__name__), retryable=False) from None
+            raise TransportError("%s %s failed: %s." % (method, url, type(exc).__name__)) from None
         return self._handle(method, url, response, validate)
 
     def _handle(self, method, url, response, validate):

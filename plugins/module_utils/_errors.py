@@ -21,6 +21,9 @@ __metaclass__ = type
 class DcsError(Exception):
     """Root of every error the collection raises on purpose."""
 
+    # Set by the client on an error it stopped retrying: why it was transient (None: permanent).
+    retry_reason = None
+
     def __init__(self, message, **extras):
         super(DcsError, self).__init__(message)
         self.message = message
@@ -52,10 +55,6 @@ class MissingLibraryError(DcsError):
 class TransportError(DcsError):
     """The request did not get an HTTP answer (connection, timeout, TLS)."""
 
-    def __init__(self, message, retryable=True, **extras):
-        super(TransportError, self).__init__(message, **extras)
-        self.retryable = retryable
-
 
 class ApiError(DcsError):
     """The API answered with an error status (or an unusable body).
@@ -65,7 +64,7 @@ class ApiError(DcsError):
     """
 
     def __init__(self, message, status_code=None, error_code=None, error_msg=None,
-                 request_id=None, retryable=False, retry_after=None, **extras):
+                 request_id=None, **extras):
         super(ApiError, self).__init__(
             message, status_code=status_code, error_code=error_code,
             error_msg=error_msg, request_id=request_id, **extras)
@@ -73,8 +72,6 @@ class ApiError(DcsError):
         self.error_code = error_code
         self.error_msg = error_msg
         self.request_id = request_id
-        self.retryable = retryable
-        self.retry_after = retry_after
         self.date_header = None  # the answer's Date header, used to measure clock skew
 
 

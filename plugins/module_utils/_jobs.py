@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hwc.dcs.plugins.module_utils._client import Deadline, utcnow
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import (
-    ApiError,
     DcsError,
     JobsFailedError,
     WaitTimeoutError,
@@ -92,28 +91,45 @@ def is_failed(raw):
     return raw.get("status") == "FAIL" or bool(raw.get("fail_reason"))
 
 
+class PollMissed(Exception):
+    """Raised by a fetch whose poll failed transiently: the poll did not count, the wait goes on."""
+
+    def __init__(self, error):
+        super(PollMissed, self).__init__(error.message)
+        self.error = error
+
+
 class _Tracked:
     def __init__(self, job_id):
         self.job_id = job_id
-        self.raw = None
+        self.raw = dict((field, None) for field in API_FIELDS)
+        self.raw["job_id"] = job_id
+        self.answered = False
+        self.last_error = None
         self.history = []
 
     def update(self, raw, seen_at):
         self.raw = raw
+        self.answered = True
+        self.last_error = None
         status = raw.get("status")
         if status not in [s for s, _seen in self.history]:
             self.history.append((status, seen_at))
 
     @property
     def finished(self):
-        return self.raw is not None and self.raw.get("status") in TERMINAL_STATUSES
+        return self.raw.get("status") in TERMINAL_STATUSES
 
 
 def _describe_pending(tracked):
-    if tracked.raw is None:
-        return "%s (no answer yet)" % tracked.job_id
-    return "%s (%s) last status %s" % (tracked.job_id, tracked.raw.get("job_type") or "unknown type",
-                                       tracked.raw.get("status"))
+    if tracked.answered:
+        text = "%s (%s) last status %s" % (tracked.job_id, tracked.raw.get("job_type") or "unknown type",
+                                           tracked.raw.get("status"))
+    else:
+        text = "%s (no answer yet)" % tracked.job_id
+    if tracked.last_error:
+        text += ", last poll failed: %s" % tracked.last_error
+    return text
 
 
 class JobWaiter:
@@ -160,6 +176,9 @@ class JobWaiter:
         for tracked, future in futures:
             try:
                 raw = normalize_job(future.result())
+            except PollMissed as missed:
+                tracked.last_error = missed.error.message
+                continue
             except DcsError as error:
                 # Let the other polls of the round finish, then report the first error.
                 first_error = first_error or error
@@ -189,19 +208,24 @@ def query_jobs(client, job_ids, wait=False, wait_timeout=1800, wait_sleep=5.0, f
     ``fail_on_job_failure`` is set, ``WaitTimeoutError`` on timeout, or the client's errors.
     """
     deadline = Deadline(wait_timeout, clock)
-    # While waiting, the deadline bounds retries; a single query gets api_retries of them.
-    max_retries = None if wait else client.settings.api_retries
     client.discover_project_id(deadline=deadline, max_retries=client.settings.api_retries)
+    # A single query retries up to api_retries times. While waiting, a transiently failed poll
+    # is not retried on the spot (that would hold up the round): it just does not count, the
+    # next round polls the job again, and the deadline bounds everything.
+    max_retries = 0 if wait else client.settings.api_retries
 
     def fetch(job_id, job_deadline):
         try:
             return client.request("GET", client.dcs_url("jobs", job_id), deadline=job_deadline,
                                   max_retries=max_retries, validate=validate_job_body, label="job")
-        except ApiError as error:
-            if error.status_code == 404 and not (error.error_code or "").startswith("APIGW"):
+        except DcsError as error:
+            if getattr(error, "status_code", None) == 404 and not (error.error_code or "").startswith("APIGW"):
                 error.message = "Job %s was not found in project %s (region %s, endpoint %s). %s" % (
                     job_id, client.project_id, client.settings.region or "not set", client.settings.endpoint,
                     error.message)
+            if wait and error.retry_reason:
+                client.log.retried(error.retry_reason)
+                raise PollMissed(error)
             raise
 
     waiter = JobWaiter(fetch, clock=clock, sleep=sleep, now=client.now)

@@ -74,7 +74,7 @@ class ScriptedServer:
             scheme = "https"
         self.port = self.httpd.server_address[1]
         self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         self.thread.start()

@@ -12,7 +12,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError, WaitTimeoutError
-from ansible_collections.hwc.dcs.plugins.module_utils._jobs import JobWaiter, job_entry, normalize_job
+from ansible_collections.hwc.dcs.plugins.module_utils._jobs import JobWaiter, PollMissed, job_entry, normalize_job
 
 
 class FakeJobs:
@@ -137,3 +137,28 @@ def test_normalize_job_accepts_numbers_nulls_and_drops_extras():
 def test_garbage_times_give_null_iso_not_an_error():
     entry = job_entry(normalize_job({"job_id": "a", "status": "SUCCESS", "begin_time": "soon", "end_time": "-"}))
     assert entry["begin_time_iso"] is None and entry["duration_seconds"] is None
+
+
+def test_a_missed_poll_does_not_count_and_the_wait_goes_on(fake_time):
+    jobs = FakeJobs(fake_time, {"a": [(0, "RUNNING", None), (6, "SUCCESS", None)]})
+    answers = iter(["miss", "ok", "miss", "ok"])
+
+    def flaky(job_id, deadline):
+        if next(answers) == "miss":
+            raise PollMissed(ApiError("GET x failed with HTTP 503", status_code=503))
+        return jobs.fetch(job_id, deadline)
+
+    waiter = JobWaiter(flaky, clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    entries, elapsed = waiter.run(["a"], wait=True, wait_timeout=60, wait_sleep=5)
+    assert entries[0]["status"] == "SUCCESS" and elapsed == 15
+
+
+def test_timeout_names_the_last_failed_poll(fake_time):
+    def always_missing(job_id, deadline):
+        raise PollMissed(ApiError("GET x failed with HTTP 503", status_code=503))
+
+    waiter = JobWaiter(always_missing, clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    with pytest.raises(WaitTimeoutError) as info:
+        waiter.run(["a"], wait=True, wait_timeout=10, wait_sleep=5)
+    assert "a (no answer yet), last poll failed: GET x failed with HTTP 503" in info.value.message
+    assert info.value.extras["jobs"][0]["status"] is None

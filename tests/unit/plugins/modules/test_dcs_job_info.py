@@ -9,27 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import json
-
 import pytest
 
 from ansible_collections.hwc.dcs.plugins.modules import dcs_job_info
 from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import Answer, ScriptedServer
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
+from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import isolate_environment, run_module
 
 AK = "AKUNITTEST0000000001"
 SK = "SKunitTestSecretValue000000000000000001"
@@ -76,24 +60,13 @@ def server(jobs):
 
 @pytest.fixture
 def run(server, monkeypatch, tmp_path, capsys):
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "CLOUD_SDK_AK", "CLOUD_SDK_SK", "HW_ACCESS_KEY",
-                 "HW_SECRET_KEY", "HW_REGION_NAME", "HUAWEICLOUD_SDK_PROJECT_ID", "HW_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(tmp_path / "no-such-file"))
+    isolate_environment(monkeypatch, tmp_path)
 
     def _run(**args):
         base = dict(endpoint=server.url, region="cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK,
                     api_retries=1)
         base.update(args)
-        base = dict((k, v) for k, v in base.items() if v is not None)
-        with patch_module_args(base):
-            with pytest.raises(SystemExit) as info:
-                dcs_job_info.main()
-        out = capsys.readouterr().out
-        result = json.loads(out)
-        result["_rc"] = info.value.code
-        result["_raw"] = out
-        return result
+        return run_module(dcs_job_info.main, base, capsys)
     return _run
 
 
