@@ -319,3 +319,16 @@ def test_iam_error_shape_is_understood(server, fake_time):
     with pytest.raises(ApiError) as info:
         client.discover_project_id()
     assert info.value.error_code == "IAM.0003" and info.value.error_msg == "Policy doesn't allow"
+
+
+def test_standard_proxy_variables_are_used(server, fake_time, monkeypatch):
+    # The scripted server stands in for a forward proxy: requests sends it the absolute URL.
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = ApiClient(make_settings("http://dcs.cn-north-4.example.invalid"), clock=fake_time.clock,
+                       sleep=fake_time.sleep, now=fake_time.now)
+    assert get_job(client) == JOB
+    (request,) = server.requests
+    assert request.path == "http://dcs.cn-north-4.example.invalid/v2/%s/jobs/job1" % PROJECT
+    assert request.headers["Host"] == "dcs.cn-north-4.example.invalid"

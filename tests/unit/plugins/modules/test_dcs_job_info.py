@@ -209,3 +209,10 @@ def test_secrets_never_in_any_output(run, server):
     ok = run(job_id="done", security_token=TOKEN)
     for result in (failed, ok):
         assert SK not in result["_raw"] and TOKEN not in result["_raw"]
+
+
+def test_missing_requests_library_is_reported(run, monkeypatch):
+    monkeypatch.setattr(dcs_job_info, "HAS_REQUESTS", False)
+    result = run(job_id="done")
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (requests)" in result["msg"]

@@ -240,3 +240,17 @@ def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
         with open(report, "w") as handle:
             json.dump(figures, handle, indent=2)
     print("soak figures: %s" % json.dumps(figures, sort_keys=True))
+
+
+def test_tls_emulator_with_a_ca_generated_by_the_test(run, tmp_path):
+    from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import self_signed_context
+    _context, ca_file = self_signed_context(tmp_path)
+    with Emulator(config(), tls_cert=str(tmp_path / "srv.pem"), tls_key=str(tmp_path / "srv.key")) as emu:
+        assert emu.url.startswith("https://")
+        refused = run(emu, job_id="done")
+        trusted = run(emu, job_id="done", ca_path=ca_file)
+        insecure = run(emu, job_id="done", validate_certs=False)
+    assert refused["failed"] is True
+    assert "TLS certificate verification failed for 127.0.0.1" in refused["msg"] and "ca_path" in refused["msg"]
+    assert trusted["_rc"] == 0 and trusted["job"]["status"] == "SUCCESS"
+    assert insecure["_rc"] == 0 and any("validate_certs is false" in w for w in insecure["warnings"])
