@@ -73,6 +73,9 @@ notes:
     reports every failed job at once.
   - HTTP 401 answers are never retried, since the gateway locks an access key for 5 minutes after
     5 failed authentications in a row.
+  - The module talks to the cloud API from the host it runs on, which reads the credentials, the environment
+    variables and the credentials file. Run it on the controller (in a play for C(localhost), or with
+    C(delegate_to) set to C(localhost)) unless that host is meant to reach the API itself.
 seealso:
   - name: Querying the job execution result of a tenant (DCS API reference)
     description: The API this module calls, C(GET /v2/{project_id}/jobs/{job_id}).
@@ -83,6 +86,12 @@ seealso:
   - name: AK/SK signing (API Gateway)
     description: How requests are signed.
     link: https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-provide.html
+  - name: Waiting for DCS jobs in change windows (hwc.dcs guide)
+    description: Patterns for waiting after a job-producing call, on several jobs, with C(rescue), and in async tasks.
+    link: https://github.com/hwc-ansible/hwc.dcs/blob/main/docs/docsite/rst/guide_change_windows.rst
+  - name: Troubleshooting (hwc.dcs guide)
+    description: Every error message of the collection, its causes, and what to do.
+    link: https://github.com/hwc-ansible/hwc.dcs/blob/main/docs/docsite/rst/guide_troubleshooting.rst
 """
 
 EXAMPLES = r"""
@@ -99,7 +108,8 @@ EXAMPLES = r"""
 - name: Wait up to 10 minutes for a master/standby switchover to end
   hwc.dcs.dcs_job_info:
     region: cn-north-4
-    job_id: "{{ swap.json.job_id }}"
+    # The job_id the switchover call answered, for example passed in with --extra-vars.
+    job_id: "{{ switchover_job_id }}"
     wait: true
     wait_timeout: 600
     wait_sleep: 3
@@ -142,6 +152,10 @@ jobs:
   returned: always
   type: list
   elements: dict
+  sample: [{"job_id": "ff80808288d41e1b018a1c7e2c0d1a2b", "job_type": "masterStandbySwapJob", "status": "SUCCESS",
+            "begin_time": "1684191545379", "end_time": "1684191548248", "fail_reason": null, "finished": true,
+            "begin_time_iso": "2023-05-15T22:59:05.379Z", "end_time_iso": "2023-05-15T22:59:08.248Z",
+            "duration_seconds": 2.869}]
   contains:
     job_id:
       description: ID of the job.
@@ -226,9 +240,15 @@ retries:
   sample: 0
 project_id:
   description: The project ID used, given or discovered.
-  returned: always
+  returned: success
   type: str
   sample: 0123456789abcdef0123456789abcdef
+unfinished:
+  description: IDs of the jobs that had not reached a terminal status when O(wait_timeout) passed.
+  returned: when the wait timed out
+  type: list
+  elements: str
+  sample: ["ff80808288d41e1b018a1c7e2c0d1a2b"]
 status_code:
   description: HTTP status of the failed API request.
   returned: when the API answered with an error
