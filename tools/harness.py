@@ -211,6 +211,14 @@ def ensure_venv(release, version, python):
 def build_collection(release, bindir):
     build = os.path.join(ROOT, ".build", release)
     dist = os.path.join(build, "dist")
+    tree = os.path.join(build, "ansible_collections", NAMESPACE, NAME)
+    # ansible-test keeps its --venv controller virtualenvs in tests/output/.tmp/delegation: carry them over
+    # to the fresh tree so that a second run does not create and fill them again.
+    delegation = os.path.join(tree, "tests", "output", ".tmp", "delegation")
+    kept = os.path.join(build, "delegation")
+    if os.path.isdir(delegation):
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.move(delegation, kept)
     shutil.rmtree(dist, ignore_errors=True)
     shutil.rmtree(os.path.join(build, "ansible_collections"), ignore_errors=True)
     os.makedirs(dist)
@@ -222,7 +230,9 @@ def build_collection(release, bindir):
         fail("expected one tarball in %s, found %r" % (dist, tarballs))
     subprocess.check_call([os.path.join(bindir, "ansible-galaxy"), "collection", "install", "--force", "-p", build, tarballs[0]],
                           env=env, cwd=build)
-    tree = os.path.join(build, "ansible_collections", NAMESPACE, NAME)
+    if os.path.isdir(kept):
+        os.makedirs(os.path.dirname(delegation))
+        shutil.move(kept, delegation)
     return tarballs[0], tree
 
 
@@ -446,7 +456,6 @@ def main(argv=None):
         else:
             log("No integration targets yet; skipping ansible-test integration")
 
-    shutil.rmtree(os.path.join(tree, "tests", "output"), ignore_errors=True)
     for stage, command in runs:
         log("ansible-test %s (ansible-core %s)" % (stage, release))
         begin = time.time()
