@@ -1,0 +1,660 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwc.dcs contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""``make bench``: the hwc.dcs benchmark against the local DCS emulator (see docs/docsite/rst/guide_benchmarks.rst).
+
+Run with any Python 3.8+: it creates (or reuses) the virtualenv ``.venv-bench`` from
+``benchmarks/requirements.txt`` with Python 3.12 or 3.13 and re-runs itself there. Then it builds and
+installs the collection tarball into ``.build/bench``, starts the emulator on 127.0.0.1 with the chosen
+latency, measures, validates the results (``benchlib.validate``) and writes ``benchmarks/results/``:
+``latest.json``, ``latest.md`` and ``latest.png``.
+"""
+
+import argparse
+import ast
+import glob
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+VENV = os.path.join(ROOT, ".venv-bench")
+REQUIREMENTS = os.path.join(HERE, "requirements.txt")
+BUILD = os.path.join(ROOT, ".build", "bench")
+PYTHONS = ("3.12", "3.13")
+
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402  pylint: disable=wrong-import-position
+
+AK = "AKBENCH000000000001"
+SK = "SKbench0000000000000000000000000000000001"
+PROJECT = "0123456789abcdef0123456789abcdef"
+REGION = "cn-north-4"
+DONE_JOB = "bench-done"
+
+
+def log(message):
+    print("==> %s" % message, flush=True)
+
+
+# --- the virtualenv --------------------------------------------------------------------------------------------
+
+
+def _find_python():
+    candidates = []
+    for version in PYTHONS:
+        candidates.append(shutil.which("python%s" % version))
+        roots = [os.environ.get("PYENV_ROOT"), os.path.expanduser("~/.pyenv")]
+        try:
+            roots.append(subprocess.check_output(["pyenv", "root"], universal_newlines=True, stderr=subprocess.DEVNULL).strip())
+        except (OSError, subprocess.CalledProcessError):
+            pass
+        for root in roots:
+            if root:
+                candidates.extend(sorted(glob.glob(os.path.join(root, "versions", "%s.*" % version, "bin", "python%s" % version)),
+                                         reverse=True))
+        candidates.extend(["/usr/local/bin/python%s" % version, "/usr/bin/python%s" % version])
+    for path in candidates:
+        if not path or not os.access(path, os.X_OK):
+            continue
+        check = "import venv, ensurepip, sys; print('%d.%d' % sys.version_info[:2])"
+        try:
+            out = subprocess.run([path, "-c", check], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True,
+                                 timeout=60, env=dict(os.environ, PYENV_VERSION=""), check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if out.returncode == 0 and out.stdout.strip() in PYTHONS:
+            return path
+    sys.exit("make bench needs Python %s with venv and ensurepip (PATH, pyenv, /usr/bin); none was found." % " or ".join(PYTHONS))
+
+
+def ensure_venv():
+    """Return the bench virtualenv's python, creating or refreshing the virtualenv when needed."""
+    python = os.path.join(VENV, "bin", "python")
+    stamp_path = os.path.join(VENV, ".hwc-dcs-bench-stamp")
+    with open(REQUIREMENTS, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    if os.path.exists(stamp_path) and os.path.exists(python):
+        with open(stamp_path, encoding="utf-8") as handle:
+            if handle.read().strip() == digest:
+                return python
+    interpreter = _find_python()
+    log("Creating .venv-bench with %s and benchmarks/requirements.txt" % interpreter)
+    shutil.rmtree(VENV, ignore_errors=True)
+    subprocess.check_call([interpreter, "-m", "venv", VENV])
+    subprocess.check_call([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS])
+    with open(stamp_path, "w", encoding="utf-8") as handle:
+        handle.write(digest + "\n")
+    return python
+
+
+# --- processes -------------------------------------------------------------------------------------------------
+
+
+def run_measured(command, env, cwd, stdout_path, timeout):
+    """Run ``command``; return wall and CPU seconds (its whole process tree) and peak RSS in MB, via wait4."""
+    with open(stdout_path, "wb") as out:
+        started = time.time()
+        begin = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - begin
+        ended = time.time()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    with open(stdout_path, "rb") as handle:
+        output = handle.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise benchlib.BenchmarkError("%s exited with %s after %.1f s; output:\n%s" % (
+            " ".join(command[:3]), process.returncode, wall, output[-3000:]))
+    return dict(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mb=usage.ru_maxrss / 1024.0,
+                started=started, ended=ended, output=output)
+
+
+class Emulator:
+    """The DCS emulator in its own process (so its CPU is never counted as the client's), with its admin API."""
+
+    def __init__(self, python, workdir, config):
+        self.workdir = workdir
+        config_path = os.path.join(workdir, "emulator.json")
+        with open(config_path, "w", encoding="utf-8") as handle:
+            json.dump(config, handle)
+        url_file = os.path.join(workdir, "emulator.url")
+        if os.path.exists(url_file):
+            os.unlink(url_file)
+        self.log_file = open(os.path.join(workdir, "emulator.log"), "wb")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [python, os.path.join(ROOT, "tests", "emulator", "dcs_emulator.py"), "--host", "127.0.0.1", "--port", "0",
+             "--config", config_path, "--url-file", url_file], stdout=self.log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(url_file):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise benchlib.BenchmarkError("the emulator did not start; see %s" % self.log_file.name)
+            time.sleep(0.05)
+        with open(url_file, encoding="utf-8") as handle:
+            self.url = handle.read().strip()
+
+    def admin(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method="GET" if data is None else "POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log_file.close()
+
+
+# --- the benchmark ---------------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.python = sys.executable
+        self.bindir = os.path.dirname(self.python)
+        self.work = os.path.join(HERE, "results", "work")
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        self.emulator = None
+        self.payload_lines = None
+        self.env = None
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    def build_collection(self):
+        log("Building and installing the collection tarball into .build/bench")
+        dist = os.path.join(BUILD, "dist")
+        shutil.rmtree(BUILD, ignore_errors=True)
+        os.makedirs(dist)
+        galaxy = os.path.join(self.bindir, "ansible-galaxy")
+        quiet = dict(stdout=subprocess.DEVNULL, env=self.env, cwd=ROOT)
+        subprocess.check_call([galaxy, "collection", "build", "--force", "--output-path", dist, ROOT], **quiet)
+        tarball = glob.glob(os.path.join(dist, "hwc-dcs-*.tar.gz"))[0]
+        subprocess.check_call([galaxy, "collection", "install", "--force", "-p", BUILD, tarball], stderr=subprocess.DEVNULL, **quiet)
+        sys.path.insert(0, BUILD)
+
+    def make_env(self):
+        home = os.path.join(self.work, "ansible-home")
+        os.makedirs(home)
+        config = os.path.join(self.work, "ansible.cfg")
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write("[defaults]\n")
+        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYTHON", "HUAWEICLOUD_", "HW_")))
+        env.update(
+            PATH=os.pathsep.join([self.bindir, env.get("PATH", os.defpath)]),
+            ANSIBLE_CONFIG=config, ANSIBLE_HOME=home, ANSIBLE_COLLECTIONS_PATH=BUILD,
+            ANSIBLE_LOCAL_TEMP=os.path.join(home, "tmp"), ANSIBLE_REMOTE_TMP=os.path.join(self.work, "remote-tmp"),
+            ANSIBLE_PYTHON_INTERPRETER=self.python, ANSIBLE_LOCALHOST_WARNING="false",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1", ANSIBLE_DEPRECATION_WARNINGS="false",
+            HOME=home,
+        )
+        self.env = env
+
+    def start_emulator(self):
+        jobs = {DONE_JOB: {"project_id": PROJECT}}
+        config = dict(credentials=[dict(ak=AK, sk=SK, security_token=None)], projects=[dict(id=PROJECT, name=REGION)],
+                      jobs=jobs, latency_seconds=self.args.latency, check_signatures=True, verify_with_sdk=False)
+        self.emulator = Emulator(self.python, self.work, config)
+        log("Emulator at %s, latency %.3f s" % (self.emulator.url, self.args.latency))
+
+    def connection(self):
+        return dict(endpoint=self.emulator.url, region=REGION, project_id=PROJECT, access_key=AK, secret_key=SK)
+
+    def write_json(self, name, data):
+        path = os.path.join(self.work, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        return path
+
+    def capture_payload(self):
+        """Let ansible build the module's AnsiballZ payload once (ANSIBLE_KEEP_REMOTE_FILES) and keep its text."""
+        log("Capturing the AnsiballZ payload of hwc.dcs.dcs_job_info")
+        self.emulator.admin("settings", {"latency_seconds": 0})
+        args = dict(self.connection(), job_id=DONE_JOB)
+        env = dict(self.env, ANSIBLE_KEEP_REMOTE_FILES="1")
+        subprocess.check_call([os.path.join(self.bindir, "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+                               "-m", "hwc.dcs.dcs_job_info", "-a", json.dumps(args)], env=env, cwd=self.work,
+                              stdout=subprocess.DEVNULL)
+        self.emulator.admin("settings", {"latency_seconds": self.args.latency})
+        found = glob.glob(os.path.join(self.work, "remote-tmp", "ansible-tmp-*", "AnsiballZ_dcs_job_info.py"))
+        if len(found) != 1:
+            raise benchlib.BenchmarkError("expected one kept AnsiballZ payload, found %r" % found)
+        with open(found[0], encoding="utf-8") as handle:
+            self.payload_lines = handle.read().split("\n")
+        if sum(1 for line in self.payload_lines if line.startswith("params=")) != 1:
+            raise benchlib.BenchmarkError("the AnsiballZ payload has no single params= line; its format changed")
+
+    def payload(self, name, module_args):
+        """A copy of the captured payload whose ANSIBLE_MODULE_ARGS are ``module_args`` (internal _ansible_ keys kept)."""
+        lines = []
+        for line in self.payload_lines:
+            if line.startswith("params="):
+                params = json.loads(ast.literal_eval(line[len("params="):].rstrip(",")))
+                internal = dict((k, v) for k, v in params["ANSIBLE_MODULE_ARGS"].items() if k.startswith("_ansible_"))
+                params["ANSIBLE_MODULE_ARGS"] = dict(module_args, **internal)
+                line = "params=%r," % json.dumps(params)
+            lines.append(line)
+        path = os.path.join(self.work, "AnsiballZ_%s.py" % name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+        return path
+
+    def reset(self, check_signatures=True):
+        self.emulator.admin("reset", {})
+        self.emulator.admin("settings", {"check_signatures": check_signatures})
+
+    def job_log(self, since=0.0):
+        entries = [e for e in self.emulator.admin("requests")["requests"] if e["time"] >= since]
+        bad = [e for e in entries if e.get("status") != 200]
+        if bad:
+            raise benchlib.BenchmarkError("%d requests failed at the emulator, first: %r" % (len(bad), bad[0]))
+        return benchlib.job_polls(entries)
+
+    # -- 1. per request ---------------------------------------------------------------------------
+
+    def per_request(self):
+        log("1. Per request: %d requests x %d repetitions per client" % (self.args.requests, self.args.reps))
+        self.reset()
+        clients = ["collection", "sdk"] + (["prototype_http_client"] if self.args.prototype else [])
+        # One process per client, all at once: each uses a few per cent of a core (the rest is the emulator's
+        # latency), so they do not compete, and drift on the machine hits them alike. Each process measures
+        # its own CPU time.
+        env = dict(self.env, PYTHONPATH=BUILD)
+        processes = []
+        for client in clients:
+            args = self.write_json("per_request_%s.json" % client, dict(
+                self.connection(), job_id=DONE_JOB, count=self.args.requests, repetitions=self.args.reps, clients=[client]))
+            out = open(os.path.join(self.work, "per_request_%s.out" % client), "wb+")  # pylint: disable=consider-using-with
+            processes.append((client, out, subprocess.Popen(  # pylint: disable=consider-using-with
+                [self.python, os.path.join(HERE, "per_request.py"), args], env=env, cwd=self.work, stdout=out,
+                stdin=subprocess.DEVNULL)))
+        data = {}
+        for client, out, process in processes:
+            status = process.wait(timeout=60 + 0.5 * self.args.requests * self.args.reps)
+            out.seek(0)
+            text = out.read().decode("utf-8", "replace")
+            out.close()
+            if status != 0:
+                raise benchlib.BenchmarkError("per request %s failed (exit %s): %s" % (client, status, text[-2000:]))
+            data.update(json.loads(text))
+        served = sum(len(v) for v in self.job_log().values())
+        expected = (self.args.requests * self.args.reps + 10) * len(clients)
+        if served != expected:
+            raise benchlib.BenchmarkError("per request: the emulator served %d job requests, expected %d" % (served, expected))
+        section = {}
+        for name, series in data.items():
+            count = series["requests"]
+            section[name] = dict(
+                wall_ms=benchlib.summarize([w * 1000.0 / c for w, c in zip(series["wall"], count)], name + " wall"),
+                cpu_ms=benchlib.summarize([u * 1000.0 / c for u, c in zip(series["cpu"], count)], name + " cpu"),
+                requests=benchlib.summarize(count, name + " requests"))
+        section["_ratios"] = dict(
+            cpu_collection_over_sdk=benchlib.ratio(section["collection"]["cpu_ms"]["median"], section["sdk"]["cpu_ms"]["median"]),
+            wall_collection_over_sdk=benchlib.ratio(section["collection"]["wall_ms"]["median"], section["sdk"]["wall_ms"]["median"]))
+        if "prototype_http_client" in section:
+            section["_ratios"]["cpu_prototype_over_sdk"] = benchlib.ratio(
+                section["prototype_http_client"]["cpu_ms"]["median"], section["sdk"]["cpu_ms"]["median"])
+        return section
+
+    # -- 2. cold start ----------------------------------------------------------------------------
+
+    def cold_start(self):
+        reps = self.args.cold_reps
+        log("2. Cold start: %d fresh processes per variant" % reps)
+        self.reset()
+        connection = self.connection()
+        payload = self.payload("cold", dict(connection, job_id=DONE_JOB))
+        module_args = self.write_json("cold_module_args.json", dict(ANSIBLE_MODULE_ARGS=dict(connection, job_id=DONE_JOB)))
+        sdk_args = self.write_json("cold_sdk_args.json", dict(connection, job_id=DONE_JOB))
+        env = dict(self.env)
+        variants = (
+            ("module_ansiballz", [self.python, payload], env),
+            ("sdk_script", [self.python, os.path.join(HERE, "sdk_query.py"), sdk_args], env),
+            ("module_python_m", [self.python, "-m", "ansible_collections.hwc.dcs.plugins.modules.dcs_job_info", module_args],
+             dict(env, PYTHONPATH=BUILD)),
+        )
+        samples = dict((name, dict(wall=[], cpu=[], rss_mb=[], requests=[])) for name, _c, _e in variants)
+        for rep in range(reps + 1):
+            for name, command, variant_env in variants:
+                before = sum(len(v) for v in self.job_log().values())
+                result = run_measured(command, variant_env, self.work, os.path.join(self.work, "cold.out"), 60)
+                if '"SUCCESS"' not in result["output"]:
+                    raise benchlib.BenchmarkError("cold start %s did not report the job: %s" % (name, result["output"][-2000:]))
+                if rep == 0:
+                    continue  # warm-up: the page cache holds both libraries afterwards
+                for key in ("wall", "cpu", "rss_mb"):
+                    samples[name][key].append(result[key])
+                samples[name]["requests"].append(sum(len(v) for v in self.job_log().values()) - before)
+        section = dict((name, dict((k, benchlib.summarize(v, "%s %s" % (name, k))) for k, v in series.items()))
+                       for name, series in samples.items())
+        section["_ratios"] = dict(
+            wall_module_over_sdk=benchlib.ratio(section["module_ansiballz"]["wall"]["median"], section["sdk_script"]["wall"]["median"]),
+            cpu_module_over_sdk=benchlib.ratio(section["module_ansiballz"]["cpu"]["median"], section["sdk_script"]["cpu"]["median"]))
+        return section
+
+    # -- 3. whole playbook ------------------------------------------------------------------------
+
+    def playbook(self, name, extra_vars, timeout=600):
+        command = [os.path.join(self.bindir, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                   "-e", "@" + extra_vars, os.path.join(HERE, "playbooks", name)]
+        return run_measured(command, self.env, self.work, os.path.join(self.work, name + ".out"), timeout)
+
+    def playbooks(self):
+        reps = self.args.reps
+        log("3. Whole playbook: 10 tasks, %d repetitions" % reps)
+        extra = self.write_json("playbook_vars.json", dict(self.connection(), job_id=DONE_JOB))
+        variants = (("empty", "empty.yml", True), ("dcs_job_info", "query_dcs_job_info.yml", True), ("uri", "query_uri.yml", False))
+        samples = dict((name, dict(wall=[], cpu=[], requests=[])) for name, _p, _s in variants)
+        for _rep in range(reps):
+            for name, book, signed in variants:
+                self.reset(check_signatures=signed)
+                result = self.playbook(book, extra)
+                samples[name]["wall"].append(result["wall"])
+                samples[name]["cpu"].append(result["cpu"])
+                samples[name]["requests"].append(sum(len(v) for v in self.job_log().values()))
+        self.reset()
+        section = {}
+        for name, series in samples.items():
+            section[name] = dict((k, benchlib.summarize(v, "%s %s" % (name, k))) for k, v in series.items() if name != "empty" or k != "requests")
+            if name != "empty":
+                if any(r != 10 for r in series["requests"]):
+                    raise benchlib.BenchmarkError("playbook %s made %r job requests, expected 10" % (name, series["requests"]))
+                for key in ("wall", "cpu"):
+                    per_task = [(v - e) / 10.0 for v, e in zip(series[key], samples["empty"][key])]
+                    section[name]["per_task_" + key] = benchlib.summarize(per_task, "%s per task %s" % (name, key))
+        section["_ratios"] = dict(
+            per_task_wall_dcs_over_uri=benchlib.ratio(section["dcs_job_info"]["per_task_wall"]["median"], section["uri"]["per_task_wall"]["median"]),
+            per_task_cpu_dcs_over_uri=benchlib.ratio(section["dcs_job_info"]["per_task_cpu"]["median"], section["uri"]["per_task_cpu"]["median"]),
+            playbook_wall_dcs_over_uri=benchlib.ratio(section["dcs_job_info"]["wall"]["median"], section["uri"]["wall"]["median"]))
+        return section
+
+    # -- 4. fan-in --------------------------------------------------------------------------------
+
+    def prime(self, job_ids):
+        """Start the jobs' clocks now, as the DCS operations that created them would: one query of each."""
+        from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
+        from ansible_collections.hwc.dcs.plugins.module_utils._connection import ConnectionSettings
+        from ansible_collections.hwc.dcs.plugins.module_utils._jobs import query_jobs
+
+        connection = self.connection()
+        settings = ConnectionSettings(region=REGION, project_id=PROJECT, endpoint=connection["endpoint"],
+                                      iam_endpoint=connection["endpoint"], access_key=AK, secret_key=SK,
+                                      security_token=None, credential_source="benchmark")
+        entries, _elapsed = query_jobs(ApiClient(settings), job_ids)
+        return dict((e["job_id"], int(e["begin_time"]) / 1000.0) for e in entries)
+
+    def fanin(self):
+        reps, count, spread, sleep = self.args.fanin_reps, self.args.fanin_jobs, self.args.fanin_spread, self.args.wait_sleep
+        log("4. Fan-in: %d jobs ending over %.0f s, %d repetitions of 3 variants" % (count, spread, reps))
+        offsets = benchlib.spread_offsets(count, spread)
+        job_ids = ["fanin-%03d" % (k + 1) for k in range(count)]
+        self.emulator.admin("jobs", {"jobs": dict((j, dict(project_id=PROJECT, lifecycle=benchlib.lifecycle(o)))
+                                                  for j, o in zip(job_ids, offsets))})
+        extra = self.write_json("fanin_vars.json", dict(self.connection(), job_ids=job_ids, wait_sleep=sleep, wait_timeout=300,
+                                                        uri_retries=int(300 / sleep)))
+        variants = (("one_task", "fanin_one_task.yml", True), ("loop_tasks", "fanin_loop_tasks.yml", True),
+                    ("uri_until", "fanin_uri_until.yml", False))
+        samples = dict((name, dict(wall=[], floor=[], cpu=[], requests=[], repolls_total=[], playbook_wall=[]))
+                       for name, _p, _s in variants)
+        unseen = []
+        for _rep in range(reps):
+            for name, book, signed in variants:
+                self.reset(check_signatures=signed)
+                start = time.time()
+                begins = self.prime(job_ids)
+                launched = time.time()
+                ends = dict((j, begins[j] + o) for j, o in zip(job_ids, offsets))
+                result = self.playbook(book, extra)
+                polls = self.job_log(since=launched)
+                report = benchlib.repoll_report(polls, ends)
+                unseen.extend(report["unseen"])
+                samples[name]["wall"].append(result["ended"] - start)
+                samples[name]["floor"].append(benchlib.floor_seconds([e - start for e in ends.values()], sleep))
+                samples[name]["cpu"].append(result["cpu"])
+                samples[name]["requests"].append(sum(len(v) for v in polls.values()))
+                samples[name]["repolls_total"].append(report["repolls"])
+                samples[name]["playbook_wall"].append(result["wall"])
+        self.reset()
+        if unseen:
+            raise benchlib.BenchmarkError("fan-in: jobs never polled after their end: %s" % sorted(set(unseen)))
+        section = dict((name, dict((k, benchlib.summarize(v, "%s %s" % (name, k))) for k, v in series.items()))
+                       for name, series in samples.items())
+        one, loop, uri = section["one_task"], section["loop_tasks"], section["uri_until"]
+        section["_ratios"] = dict(
+            wall_one_over_loop=benchlib.ratio(one["wall"]["median"], loop["wall"]["median"]),
+            wall_one_over_uri=benchlib.ratio(one["wall"]["median"], uri["wall"]["median"]),
+            cpu_one_over_loop=benchlib.ratio(one["cpu"]["median"], loop["cpu"]["median"]),
+            cpu_one_over_uri=benchlib.ratio(one["cpu"]["median"], uri["cpu"]["median"]),
+            # Negative when the task ended before the floor (a poll round happened to follow the last end closely).
+            one_task_seconds_over_floor=sorted(w - f for w, f in zip(samples["one_task"]["wall"], samples["one_task"]["floor"]))[
+                len(samples["one_task"]["wall"]) // 2])
+        return section
+
+    # -- 5./6./7. scaling, detection latency, memory ---------------------------------------------------
+
+    def scaling(self):
+        reps, sleep = self.args.reps, self.args.wait_sleep
+        log("5.-7. Scaling: %s jobs in one task, %d repetitions" % (", ".join(map(str, benchlib.SCALING_SIZES)), reps))
+        phases = benchlib.phase_offsets(reps, sleep)
+        section = {}
+        detections = []
+        for size in benchlib.SCALING_SIZES:
+            job_ids = ["scale-%d-%03d" % (size, k) for k in range(size)]
+            samples = dict(wall=[], requests=[], requests_per_job=[], detection=[], cpu=[], rss_mb=[])
+            for rep in range(reps):
+                offsets = benchlib.spread_offsets(size, self.args.scaling_spread, base=self.args.scaling_base + phases[rep])
+                self.reset()
+                self.emulator.admin("jobs", {"jobs": dict((j, dict(project_id=PROJECT, lifecycle=benchlib.lifecycle(o)))
+                                                          for j, o in zip(job_ids, offsets))})
+                payload = self.payload("scaling", dict(self.connection(), job_ids=job_ids, wait=True, wait_sleep=sleep,
+                                                       wait_timeout=300))
+                result = run_measured([self.python, payload], self.env, self.work, os.path.join(self.work, "scaling.out"), 400)
+                answer = json.loads(result["output"][result["output"].index("{"):])
+                if answer.get("failed") or len(answer.get("jobs", [])) != size:
+                    raise benchlib.BenchmarkError("scaling %d: the module failed: %s" % (size, answer.get("msg")))
+                polls = self.job_log()
+                requests = sum(len(v) for v in polls.values())
+                if requests != answer["polls"]:
+                    raise benchlib.BenchmarkError("scaling %d: the emulator served %d job requests, the module says %d"
+                                                  % (size, requests, answer["polls"]))
+                detection = benchlib.detection_latency(result["ended"], [j["end_time"] for j in answer["jobs"]])
+                detections.append(detection)
+                for key, value in (("wall", result["wall"]), ("requests", requests), ("requests_per_job", requests / float(size)),
+                                   ("detection", detection), ("cpu", result["cpu"]), ("rss_mb", result["rss_mb"])):
+                    samples[key].append(value)
+            section[str(size)] = dict((k, benchlib.summarize(v, "scaling %d %s" % (size, k))) for k, v in samples.items())
+        self.reset()
+        return section, benchlib.summarize(detections, "detection latency")
+
+    # -- the whole run ----------------------------------------------------------------------------
+
+    def machine(self):
+        model = "unknown CPU"
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("model name"):
+                        model = line.split(":", 1)[1].strip()
+                        break
+        except OSError:
+            pass
+        from importlib.metadata import version
+        return dict(cpu_model=model, cpus=os.cpu_count(), kernel=platform.release(), python=platform.python_version(),
+                    ansible_core=version("ansible-core"), sdk=version("huaweicloudsdkdcs"), requests=version("requests"))
+
+    def run(self):
+        began = time.time()
+        results = dict(schema=benchlib.SCHEMA, started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(began)),
+                       machine=self.machine(),
+                       settings=dict(latency=self.args.latency, wait_sleep=self.args.wait_sleep, repetitions=self.args.reps,
+                                     cold_start_repetitions=self.args.cold_reps, fanin_repetitions=self.args.fanin_reps,
+                                     per_request_count=self.args.requests, fanin_jobs=self.args.fanin_jobs,
+                                     fanin_spread=self.args.fanin_spread, scaling_base=self.args.scaling_base,
+                                     scaling_spread=self.args.scaling_spread))
+        self.make_env()
+        self.build_collection()
+        self.start_emulator()
+        timings = {}
+        try:
+            self.capture_payload()
+            for name, step in (("per_request", self.per_request), ("cold_start", self.cold_start), ("playbook", self.playbooks),
+                               ("fanin", self.fanin), ("scaling", self.scaling)):
+                if name not in self.args.only:
+                    continue
+                begin = time.time()
+                if name == "scaling":
+                    results["scaling"], results["detection"] = step()
+                else:
+                    results[name] = step()
+                timings[name] = round(time.time() - begin, 1)
+                log("   %s took %.0f s" % (name, timings[name]))
+        finally:
+            self.emulator.stop()
+        results["step_seconds"] = timings
+        results["duration_seconds"] = round(time.time() - began, 1)
+        return results
+
+
+def derive_targets(results):
+    values = dict(
+        per_request_cpu=results["per_request"]["_ratios"]["cpu_collection_over_sdk"],
+        cold_start_wall=results["cold_start"]["_ratios"]["wall_module_over_sdk"],
+        playbook_per_task=results["playbook"]["_ratios"]["per_task_wall_dcs_over_uri"],
+        fanin_floor_gap=max(0.0, results["fanin"]["_ratios"]["one_task_seconds_over_floor"]),
+        fanin_vs_loop=results["fanin"]["_ratios"]["wall_one_over_loop"],
+        fanin_repolls=max(results["fanin"]["one_task"]["repolls_total"]["samples"]),
+        detection_latency=results["detection"]["median"],
+    )
+    return benchlib.evaluate_targets(values, results["settings"]["wait_sleep"])
+
+
+def plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    sizes = list(benchlib.SCALING_SIZES)
+    series = [results["scaling"][str(s)] for s in sizes]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    settings = results["settings"]
+
+    def errorbars(ax, key, label, color):
+        med = [s[key]["median"] for s in series]
+        low = [m - s[key]["min"] for m, s in zip(med, series)]
+        high = [s[key]["max"] - m for m, s in zip(med, series)]
+        ax.errorbar(sizes, med, yerr=[low, high], marker="o", capsize=4, label=label, color=color)
+
+    ax = axes[0]
+    errorbars(ax, "wall", "module wall time (median, min-max)", "tab:blue")
+    last_end = settings["scaling_base"] + settings["scaling_spread"] + settings["wait_sleep"]
+    ax.axhline(last_end, color="grey", linestyle="--", label="latest job end + wait_sleep (%.1f s)" % last_end)
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("jobs in one task")
+    ax.set_ylabel("seconds")
+    ax.set_title("Scaling: wall time of one waiting task")
+    ax.legend(fontsize=8, loc="lower right")
+
+    ax = axes[1]
+    errorbars(ax, "requests", "job requests (median)", "tab:orange")
+    ratio = series[-1]["requests"]["median"] / float(sizes[-1])
+    ax.plot(sizes, [ratio * s for s in sizes], color="grey", linestyle=":", label="linear, %.1f per job" % ratio)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("jobs in one task")
+    ax.set_ylabel("requests")
+    ax.set_title("Scaling: job requests")
+    ax.legend(fontsize=8)
+
+    ax = axes[2]
+    names = ["one_task", "loop_tasks", "uri_until"]
+    labels = ["one dcs_job_info\ntask", "loop of waiting\ndcs_job_info tasks", "uri + until\nloop"]
+    walls = [results["fanin"][n]["wall"]["median"] for n in names]
+    cpus = [results["fanin"][n]["cpu"]["median"] for n in names]
+    xs = range(len(names))
+    ax.bar([x - 0.2 for x in xs], walls, width=0.4, label="wall s", color="tab:blue")
+    ax.bar([x + 0.2 for x in xs], cpus, width=0.4, label="controller CPU s", color="tab:green")
+    floor = results["fanin"]["one_task"]["floor"]["median"]
+    ax.axhline(floor, color="grey", linestyle="--", label="floor %.1f s" % floor)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_title("Fan-in: %d jobs ending over %.0f s" % (settings["fanin_jobs"], settings["fanin_spread"]))
+    ax.legend(fontsize=8)
+    fig.suptitle("hwc.dcs benchmark, emulator latency %.0f ms, wait_sleep %.1f s, %s" % (
+        settings["latency"] * 1000, settings["wait_sleep"], results["started_at"]), fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="The hwc.dcs benchmark (make bench).")
+    parser.add_argument("--latency", type=float, default=float(os.environ.get("BENCH_LATENCY", "0.05")),
+                        help="emulator latency per API request, seconds (default 0.05, or $BENCH_LATENCY)")
+    parser.add_argument("--wait-sleep", type=float, default=2.0, help="wait_sleep of the waiting tasks (default 2)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of benchmarks 1, 3 and 6 (default 5)")
+    parser.add_argument("--cold-reps", type=int, default=11, help="repetitions of the cold start (default 11)")
+    parser.add_argument("--fanin-reps", type=int, default=5, help="repetitions of the fan-in (default 5)")
+    parser.add_argument("--requests", type=int, default=300, help="requests per repetition of benchmark 1 (default 300)")
+    parser.add_argument("--fanin-jobs", type=int, default=50)
+    parser.add_argument("--fanin-spread", type=float, default=20.0, help="the fan-in jobs end over this many seconds")
+    parser.add_argument("--scaling-base", type=float, default=2.0, help="scaling jobs end after base + phase + spread k/N s")
+    parser.add_argument("--scaling-spread", type=float, default=2.0)
+    parser.add_argument("--no-prototype", dest="prototype", action="store_false",
+                        help="skip the http.client prototype in benchmark 1")
+    parser.add_argument("--only", default="per_request,cold_start,playbook,fanin,scaling",
+                        help="comma-separated subset of the steps (a partial run is not validated nor written as latest)")
+    parser.add_argument("--output", default=os.path.join(HERE, "results"), help="directory for latest.json/.md/.png")
+    args = parser.parse_args(argv)
+    args.only = set(args.only.split(","))
+    return args
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    python = ensure_venv()
+    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(python, [python, os.path.abspath(__file__)] + list(argv))
+    results = Bench(args).run()
+    os.makedirs(args.output, exist_ok=True)
+    complete = args.only >= {"per_request", "cold_start", "playbook", "fanin", "scaling"}
+    name = "latest" if complete else "partial"
+    if complete:
+        results["targets"] = derive_targets(results)
+        benchlib.validate(results, min_reps=benchlib.MIN_REPETITIONS)
+    with open(os.path.join(args.output, name + ".json"), "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=1, sort_keys=True)
+    if complete:
+        with open(os.path.join(args.output, name + ".md"), "w", encoding="utf-8") as handle:
+            handle.write(benchlib.render_markdown(results))
+        plot(results, os.path.join(args.output, name + ".png"))
+        print(benchlib.render_markdown(results))
+    log("Wrote %s/%s.* in %.0f s" % (os.path.relpath(args.output, ROOT), name, results["duration_seconds"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwc.dcs contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Pure functions of the hwc.dcs benchmark: statistics, schedules, floors, request-log analysis,
+result validation, target evaluation and the Markdown report.
+
+Standard library only and free of I/O, so that ``tests/unit/benchmarks`` can check that a broken
+measurement fails loudly instead of printing nonsense. ``benchmarks/bench.py`` does the measuring.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+SCHEMA = "hwc.dcs-benchmark/1"
+MIN_REPETITIONS = 5
+SCALING_SIZES = (1, 10, 100, 500)
+
+# Every series the report needs; validation refuses a result without one of them.
+REQUIRED_SERIES = {
+    "per_request": ("collection", "sdk"),
+    "cold_start": ("module_ansiballz", "sdk_script"),
+    "playbook": ("empty", "dcs_job_info", "uri"),
+    "fanin": ("one_task", "loop_tasks", "uri_until"),
+}
+
+# The issue's targets: name -> (description, comparison, limit).
+TARGETS = (
+    ("per_request_cpu", "client CPU per request: collection / SDK", "<=", 0.5),
+    ("cold_start_wall", "cold start wall time: module (AnsiballZ) / SDK script", "<=", 0.7),
+    ("playbook_per_task", "per task wall time: dcs_job_info / uri", "<=", 1.2),
+    ("fanin_floor_gap", "fan-in one task: seconds over the floor (last end + wait_sleep)", "<=", 1.0),
+    ("fanin_vs_loop", "fan-in wall time: one task / loop of waiting tasks", "<=", 0.2),
+    ("fanin_repolls", "fan-in one task: polls of jobs already seen finished", "==", 0),
+    ("detection_latency", "detection latency median, seconds (limit: wait_sleep + 0.5)", "<=", None),
+)
+
+
+class BenchmarkError(ValueError):
+    """A measurement or a result that cannot be right."""
+
+
+def _check_number(value, what, allow_zero=True):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BenchmarkError("%s is not a number: %r" % (what, value))
+    if math.isnan(value) or math.isinf(value):
+        raise BenchmarkError("%s is not finite: %r" % (what, value))
+    if value < 0 or (value == 0 and not allow_zero):
+        raise BenchmarkError("%s must be %s, got %r" % (what, "non-negative" if allow_zero else "positive", value))
+    return value
+
+
+def median(values, what="samples"):
+    """The median of finite, non-negative numbers; refuses an empty list."""
+    values = list(values)
+    if not values:
+        raise BenchmarkError("no %s to take the median of" % what)
+    for index, value in enumerate(values):
+        _check_number(value, "%s[%d]" % (what, index))
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def summarize(values, what="samples"):
+    """Median, min, max and count of the repetitions of one series."""
+    values = list(values)
+    return dict(median=median(values, what), min=float(min(values)), max=float(max(values)), n=len(values),
+                samples=[round(float(v), 6) for v in values])
+
+
+def ratio(numerator, denominator, what="ratio"):
+    """numerator / denominator, refusing a zero, negative or non-finite denominator."""
+    _check_number(numerator, "%s numerator" % what)
+    _check_number(denominator, "%s denominator" % what, allow_zero=False)
+    return numerator / float(denominator)
+
+
+def spread_offsets(count, spread, base=0.0):
+    """Seconds after the start at which each of ``count`` jobs ends: evenly spread up to base + spread.
+
+    Job k (0-based) ends at base + spread * (k + 1) / count, so the last one ends at base + spread.
+    """
+    if count < 1:
+        raise BenchmarkError("a schedule needs at least one job, got %r" % (count,))
+    _check_number(spread, "spread")
+    _check_number(base, "base")
+    return [round(base + spread * (k + 1) / float(count), 6) for k in range(count)]
+
+
+def phase_offsets(repetitions, period):
+    """Evenly spread phases in [0, period): repetition r is shifted by period * (r + 0.5) / repetitions.
+
+    A job's end falls at a different point of the poll cycle in each repetition, so the detection
+    latency's median covers the whole cycle instead of one lucky or unlucky phase.
+    """
+    if repetitions < 1:
+        raise BenchmarkError("need at least one repetition")
+    _check_number(period, "period", allow_zero=False)
+    return [round(period * (r + 0.5) / repetitions, 6) for r in range(repetitions)]
+
+
+def lifecycle(end_offset, running_at=0.0):
+    """The emulator lifecycle of a job that runs and succeeds ``end_offset`` seconds after its first query."""
+    _check_number(end_offset, "end offset", allow_zero=False)
+    return [[running_at, "RUNNING"], [end_offset, "SUCCESS"]]
+
+
+def floor_seconds(end_offsets, wait_sleep):
+    """The physical floor of waiting: the last job's end plus one poll interval."""
+    ends = list(end_offsets)
+    if not ends:
+        raise BenchmarkError("no job end times for the floor")
+    for index, value in enumerate(ends):
+        _check_number(value, "end offset[%d]" % index)
+    _check_number(wait_sleep, "wait_sleep", allow_zero=False)
+    return max(ends) + wait_sleep
+
+
+def job_polls(log_entries, prefix="/v2/"):
+    """{job_id: sorted request times} from the emulator's request log (job queries only)."""
+    polls = {}
+    for entry in log_entries:
+        path = entry.get("path") or ""
+        if not path.startswith(prefix) or "/jobs/" not in path:
+            continue
+        job_id = path.rsplit("/", 1)[-1]
+        polls.setdefault(job_id, []).append(float(entry["time"]))
+    for times in polls.values():
+        times.sort()
+    return polls
+
+
+def repoll_report(polls, ends, margin=0.05):
+    """Check from the request log that no job is polled again once a poll has seen it finished.
+
+    ``polls``: {job_id: request arrival times}; ``ends``: {job_id: absolute time the job turned terminal}.
+    A poll that arrives ``margin`` seconds or more after the end certainly sees the terminal status; only
+    one such poll per job is allowed. Returns dict(repolls=N, unseen=[jobs never polled after their end],
+    per_job={job_id: polls}).
+    """
+    repolls = 0
+    unseen = []
+    per_job = {}
+    for job_id, end in sorted(ends.items()):
+        times = polls.get(job_id, [])
+        per_job[job_id] = len(times)
+        after = [t for t in times if t >= end + margin]
+        repolls += max(0, len(after) - 1)
+        if not any(t >= end - margin for t in times):
+            unseen.append(job_id)
+    return dict(repolls=repolls, unseen=unseen, per_job=per_job)
+
+
+def detection_latency(returned_at, end_times_ms):
+    """Seconds from the last job turning terminal (its ``end_time``, ms since the epoch) to the module's return."""
+    ends = [float(e) / 1000.0 for e in end_times_ms if e not in (None, "")]
+    if not ends or len(ends) != len(list(end_times_ms)):
+        raise BenchmarkError("a job has no end_time: it did not finish")
+    latency = returned_at - max(ends)
+    if latency < -0.05:
+        raise BenchmarkError("the module returned %.3f s before the last job ended: clocks disagree" % -latency)
+    return max(0.0, latency)
+
+
+def _series_problems(name, series, min_reps, positive=("wall",)):
+    problems = []
+    if not isinstance(series, dict):
+        return ["%s is missing" % name]
+    for key, stats in series.items():
+        if not isinstance(stats, dict) or "median" not in stats:
+            continue
+        where = "%s.%s" % (name, key)
+        samples = stats.get("samples") or []
+        if stats.get("n", 0) < min_reps or len(samples) < min_reps:
+            problems.append("%s has %d repetitions, fewer than %d" % (where, len(samples), min_reps))
+        for value in samples:
+            try:
+                _check_number(value, where)
+            except BenchmarkError as error:
+                problems.append(str(error))
+        if any(key.startswith(p) for p in positive) and not stats["median"] > 0:
+            problems.append("%s median is %r; a real measurement takes time" % (where, stats["median"]))
+    return problems
+
+
+def validate(results, min_reps=MIN_REPETITIONS):
+    """Raise BenchmarkError listing every reason the results cannot be right; return them when they can."""
+    problems = []
+    if not isinstance(results, dict) or results.get("schema") != SCHEMA:
+        raise BenchmarkError("not a %s result" % SCHEMA)
+    for section, variants in REQUIRED_SERIES.items():
+        data = results.get(section)
+        if not isinstance(data, dict):
+            problems.append("section %s is missing" % section)
+            continue
+        for variant in variants:
+            series = data.get(variant)
+            if not isinstance(series, dict):
+                problems.append("series %s.%s is missing" % (section, variant))
+                continue
+            problems.extend(_series_problems("%s.%s" % (section, variant), series, min_reps,
+                                             positive=("wall", "cpu", "requests")))
+            if section in ("per_request", "fanin") or (section == "playbook" and variant != "empty"):
+                requests = series.get("requests", {}).get("median") if isinstance(series.get("requests"), dict) else None
+                if not requests or requests <= 0:
+                    problems.append("%s.%s made no requests: the measurement did not reach the emulator" % (section, variant))
+    one_task = (results.get("fanin") or {}).get("one_task")
+    if isinstance(one_task, dict) and not isinstance(one_task.get("repolls_total"), dict):
+        problems.append("fanin.one_task has no re-poll count from the request log")
+    scaling = results.get("scaling")
+    if not isinstance(scaling, dict):
+        problems.append("section scaling is missing")
+    else:
+        previous = 0
+        for size in SCALING_SIZES:
+            series = scaling.get(str(size))
+            if not isinstance(series, dict):
+                problems.append("scaling series for %d jobs is missing" % size)
+                continue
+            problems.extend(_series_problems("scaling.%d" % size, series, min_reps, positive=("wall", "requests", "rss")))
+            requests = (series.get("requests") or {}).get("median", 0)
+            if requests < size:
+                problems.append("scaling.%d made %r requests, fewer than one per job" % (size, requests))
+            if requests < previous:
+                problems.append("scaling.%d made fewer requests than a smaller size" % size)
+            previous = requests
+    detection = results.get("detection")
+    if not isinstance(detection, dict) or not detection.get("samples"):
+        problems.append("section detection is missing")
+    elif len(detection["samples"]) < min_reps:
+        problems.append("detection has %d samples, fewer than %d" % (len(detection["samples"]), min_reps))
+    if problems:
+        raise BenchmarkError("the benchmark results cannot be right:\n  - " + "\n  - ".join(problems))
+    return results
+
+
+def _met(value, comparison, limit):
+    if comparison == "<=":
+        return value <= limit
+    if comparison == "==":
+        return value == limit
+    raise BenchmarkError("unknown comparison %r" % comparison)
+
+
+def evaluate_targets(values, wait_sleep):
+    """[{name, description, value, comparison, limit, met}] for the issue's targets, from derived values."""
+    rows = []
+    for name, description, comparison, limit in TARGETS:
+        if name == "detection_latency":
+            limit = wait_sleep + 0.5
+        if name not in values:
+            raise BenchmarkError("no value for target %s" % name)
+        value = values[name]
+        _check_number(value, name)
+        rows.append(dict(name=name, description=description, value=round(value, 4), comparison=comparison,
+                         limit=limit, met=bool(_met(value, comparison, limit))))
+    return rows
+
+
+def _fmt(value, unit=""):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        text = "%.3f" % value if abs(value) < 100 else "%.1f" % value
+    else:
+        text = str(value)
+    return text + unit
+
+
+def render_markdown(results):
+    """The Markdown report: machine, settings, one table per benchmark, targets."""
+    out = []
+    machine = results.get("machine", {})
+    settings = results.get("settings", {})
+    out.append("# hwc.dcs benchmark results")
+    out.append("")
+    out.append("Run %s on %s (%s CPUs, Python %s, ansible-core %s, huaweicloudsdkdcs %s); emulator latency %s s "
+               "per request, wait_sleep %s s, %s repetitions (medians). The run took %s s." % (
+                   results.get("started_at", "?"), machine.get("cpu_model", "?"), machine.get("cpus", "?"),
+                   machine.get("python", "?"), machine.get("ansible_core", "?"), machine.get("sdk", "?"),
+                   settings.get("latency"), settings.get("wait_sleep"), settings.get("repetitions"),
+                   _fmt(results.get("duration_seconds"))))
+    out.append("")
+    out.append("## Targets")
+    out.append("")
+    out.append("| target | measured | limit | met |")
+    out.append("|---|---|---|---|")
+    for row in results.get("targets", []):
+        out.append("| %s | %s | %s %s | %s |" % (row["description"], _fmt(row["value"]), row["comparison"],
+                                                _fmt(row["limit"]), "yes" if row["met"] else "**no**"))
+    out.append("")
+    for title, section, columns in (
+        ("1. Per request, client side (%s requests per repetition)" % settings.get("per_request_count"), "per_request",
+         (("wall_ms", "wall ms/request"), ("cpu_ms", "CPU ms/request"), ("requests", "requests"))),
+        ("2. Cold start (fresh process, one query)", "cold_start",
+         (("wall", "wall s"), ("cpu", "CPU s"), ("rss_mb", "peak RSS MB"))),
+        ("3. Whole playbook (10 tasks)", "playbook",
+         (("wall", "wall s"), ("per_task_wall", "wall s/task over empty"), ("cpu", "controller CPU s"),
+          ("per_task_cpu", "CPU s/task over empty"), ("requests", "job requests"))),
+        ("4. Fan-in (50 jobs ending over %s s)" % settings.get("fanin_spread"), "fanin",
+         (("wall", "wall s from job start"), ("floor", "floor s"), ("playbook_wall", "playbook wall s"), ("cpu", "controller CPU s"),
+          ("requests", "job requests"), ("repolls_total", "re-polls of finished jobs"))),
+    ):
+        data = results.get(section) or {}
+        out.append("## " + title)
+        out.append("")
+        out.append("| variant | " + " | ".join(label for _key, label in columns) + " |")
+        out.append("|---|" + "---|" * len(columns))
+        for variant, series in data.items():
+            if not isinstance(series, dict) or variant.startswith("_"):
+                continue
+            cells = []
+            for key, _label in columns:
+                stats = series.get(key)
+                cells.append(_fmt(stats.get("median")) if isinstance(stats, dict) else _fmt(stats))
+            out.append("| %s | %s |" % (variant, " | ".join(cells)))
+        for key, value in sorted((data.get("_ratios") or {}).items()):
+            out.append("")
+            out.append("- ratio %s: **%s**" % (key, _fmt(value)))
+        out.append("")
+    scaling = results.get("scaling") or {}
+    out.append("## 6./7. Scaling, memory and detection latency (one task, wait)")
+    out.append("")
+    out.append("| jobs | wall s | job requests | requests/job | detection s | CPU s | peak RSS MB |")
+    out.append("|---|---|---|---|---|---|---|")
+    for size in SCALING_SIZES:
+        series = scaling.get(str(size)) or {}
+        cells = [_fmt((series.get(k) or {}).get("median")) for k in ("wall", "requests", "requests_per_job", "detection", "cpu", "rss_mb")]
+        out.append("| %d | %s |" % (size, " | ".join(cells)))
+    detection = results.get("detection") or {}
+    out.append("")
+    out.append("Detection latency over all scaling runs: median %s s (n=%s, max %s s)." % (
+        _fmt(detection.get("median")), detection.get("n"), _fmt(detection.get("max"))))
+    out.append("")
+    return "\n".join(out)
