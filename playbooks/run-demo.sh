@@ -26,6 +26,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hwc-dcs-demo.XXXXXX")
 EMULATOR_PID=""
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     local status=$?
     local stopped=""

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 try:
-    from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator  # noqa: F401 - re-exported
+    from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator  # noqa: F401 pylint: disable=unused-import
 except ImportError:  # run directly from a checkout, not from an ansible_collections tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "emulator"))
-    import dcs_emulator  # type: ignore[no-redef]  # noqa: F401 - re-exported for the tests
+    import dcs_emulator  # type: ignore[no-redef]  # noqa: F401 pylint: disable=unused-import
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 OTHER_PROJECT = "fedcba9876543210fedcba9876543210"
@@ -40,7 +40,7 @@ def base_config(**overrides):
         ],
         "jobs": {
             "job-success": {"project_id": PROJECT, "job_type": "masterStandbySwapJob",
-                            "lifecycle": [[0, "INIT"], [0.3, "RUNNING"], [0.6, "SUCCESS"]]},
+                            "lifecycle": [[0, "INIT"], [0.5, "RUNNING"], [1.0, "SUCCESS"]]},
             "job-fail": {"project_id": PROJECT, "job_type": "modifyClientIpTransJob",
                          "lifecycle": [[0, "RUNNING"], [0.2, "FAIL"]],
                          "fail_reason": "DCS.4999: switchover aborted by the test"},

@@ -69,14 +69,14 @@ def test_lifecycle_timing_and_times(emulator):
     assert first["status"] == "INIT" and first["end_time"] is None and first["fail_reason"] is None
     begin = int(first["begin_time"])
     assert abs(begin / 1000.0 - time.time()) < 2
-    time.sleep(0.35)
+    time.sleep(0.75)
     second = get_job(emulator, "job-success").json()
     assert second["status"] == "RUNNING" and second["end_time"] is None
     assert second["begin_time"] == first["begin_time"]
-    time.sleep(0.35)
+    time.sleep(0.5)
     third = get_job(emulator, "job-success").json()
     assert third["status"] == "SUCCESS"
-    assert int(third["end_time"]) == begin + 600
+    assert int(third["end_time"]) == begin + 1000
     assert set(third) == {"job_id", "job_type", "status", "begin_time", "end_time", "fail_reason"}
     assert all(isinstance(third[k], str) for k in ("job_id", "job_type", "status", "begin_time", "end_time"))
 
@@ -113,7 +113,7 @@ def test_job_without_project_is_visible_in_every_project(make_emulator):
 
 def test_reset_forgets_first_query_times(emulator):
     get_job(emulator, "job-success")
-    time.sleep(0.65)
+    time.sleep(1.05)
     assert get_job(emulator, "job-success").json()["status"] == "SUCCESS"
     assert admin(emulator, "POST", "/_emulator/reset") == {"ok": True}
     assert emulator.requests == []
@@ -121,8 +121,8 @@ def test_reset_forgets_first_query_times(emulator):
 
 
 def test_add_jobs_at_run_time(emulator):
-    admin(emulator, "POST", "/_emulator/jobs", {"jobs": {"late": {"project_id": PROJECT,
-                                                                 "lifecycle": [[0, "RUNNING"]]}}})
+    late = {"project_id": PROJECT, "lifecycle": [[0, "RUNNING"]]}
+    admin(emulator, "POST", "/_emulator/jobs", {"jobs": {"late": late}})
     assert get_job(emulator, "late").json()["status"] == "RUNNING"
 
 
@@ -288,19 +288,19 @@ def test_fault_count_pass_and_patterns(make_emulator):
     emu = make_emulator(base_config(faults={
         "/v2/*/jobs/*": [{"kind": "503", "count": 2}, {"kind": "pass"}, {"kind": "502"}],
     }))
-    statuses = [get_job(emu, "job-done").status for _ in range(5)]
+    statuses = [get_job(emu, "job-done").status for _round in range(5)]
     assert statuses == [503, 503, 200, 502, 200]
 
 
 def test_exact_path_faults_come_before_patterns(make_emulator):
     emu = make_emulator(base_config(faults={"/v2/*": [{"kind": "502"}], JOB_PATH: [{"kind": "504"}]}))
-    assert [get_job(emu, "job-done").status for _ in range(3)] == [504, 502, 200]
+    assert [get_job(emu, "job-done").status for _round in range(3)] == [504, 502, 200]
 
 
 def test_faults_replaced_and_added_at_run_time(emulator):
     admin(emulator, "POST", "/_emulator/faults", {JOB_PATH: [{"kind": "500"}]})
     admin(emulator, "POST", "/_emulator/faults", {"faults": {JOB_PATH: [{"kind": "503"}]}, "replace": False})
-    assert [get_job(emulator, "job-done").status for _ in range(3)] == [500, 503, 200]
+    assert [get_job(emulator, "job-done").status for _round in range(3)] == [500, 503, 200]
     admin(emulator, "POST", "/_emulator/faults", {JOB_PATH: [{"kind": "429"}]})
     admin(emulator, "POST", "/_emulator/faults", {"faults": {}, "replace": True})
     assert get_job(emulator, "job-done").status == 200
@@ -337,12 +337,12 @@ def test_log_is_thread_safe(emulator):
 
     def worker():
         try:
-            for _ in range(10):
+            for _round in range(10):
                 assert get_job(emulator, "job-done").status == 200
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for _round in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -356,7 +356,7 @@ def test_keep_alive_answers_are_fast(emulator):
     conn = http.client.HTTPConnection(emulator.url.partition("://")[2], timeout=5)
     durations = []
     try:
-        for _ in range(20):
+        for _round in range(20):
             headers = sign(emulator.url, JOB_PATH)
             started = time.perf_counter()
             conn.request("GET", JOB_PATH, headers=headers)
@@ -367,7 +367,7 @@ def test_keep_alive_answers_are_fast(emulator):
     finally:
         conn.close()
     durations.sort()
-    assert durations[len(durations) // 2] < 0.02, durations
+    assert durations[len(durations) // 2] < 0.03, durations
 
 
 # ---- command line ------------------------------------------------------------------------
@@ -407,12 +407,12 @@ def test_command_line_prints_url_and_stops_on_signal(tmp_path, signum):
 
 def test_command_line_rejects_half_tls_options(tmp_path):
     proc = subprocess.run([sys.executable, str(EMULATOR_FILE), "--tls-cert", "x"], capture_output=True,
-                          text=True, timeout=30)
+                          text=True, timeout=30, check=False)
     assert proc.returncode == 2 and "--tls-cert and --tls-key go together" in proc.stderr
 
 
 def test_emulator_is_importable_without_side_effects():
     env = dict(os.environ, PYTHONPATH=str(EMULATOR_FILE.parent))
     proc = subprocess.run([sys.executable, "-c", "import dcs_emulator; print(dcs_emulator.Emulator)"],
-                          capture_output=True, text=True, env=env, timeout=30)
+                          capture_output=True, text=True, env=env, timeout=30, check=False)
     assert proc.returncode == 0 and "Emulator" in proc.stdout

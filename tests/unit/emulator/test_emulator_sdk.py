@@ -79,7 +79,7 @@ def test_sdk_follows_a_lifecycle(sdk_emulator):
             break
         time.sleep(0.05)
     assert seen == ["INIT", "RUNNING", "SUCCESS"]
-    assert int(job["end_time"]) - int(job["begin_time"]) == 600
+    assert int(job["end_time"]) - int(job["begin_time"]) == 1000
 
 
 def test_sdk_failed_job_carries_its_reason(sdk_emulator):

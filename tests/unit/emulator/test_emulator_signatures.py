@@ -76,7 +76,7 @@ def test_canonical_query_rules():
 # ---- generated inputs: the official Signer and the emulator agree --------------------------
 
 def _random_text(rng, alphabet, low, high):
-    return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+    return "".join(rng.choice(alphabet) for _round in range(rng.randint(low, high)))
 
 
 def test_generated_requests_signed_by_the_sdk_are_accepted(make_emulator):
@@ -84,7 +84,7 @@ def test_generated_requests_signed_by_the_sdk_are_accepted(make_emulator):
     emu = make_emulator(base_config(check_signatures=True))
     rng = random.Random(20250101)
     alphabet = "abcXYZ019-_.~ /%&=+*'é中"
-    for _ in range(150):
+    for _round in range(150):
         path = "/v2/%s/jobs/%s" % (PROJECT, _random_text(rng, "abcdef0123456789", 8, 32))
         query = {}
         for _k in range(rng.randint(0, 3)):
