@@ -280,6 +280,8 @@ def check_changelog(bindir, tree, scratch, write=False):
                           open(committed_yaml).read(), re.M)
         if match:
             command += ["--date", match.group(1)]
+    # Twice: a release that did not exist yet gets its trivial entries only on the refreshing second pass.
+    run(command, env, cwd=copy, quiet=True)
     run(command, env, cwd=copy, quiet=True)
     run([changelog, "lint-changelog-yaml", os.path.join(copy, "changelogs", "changelog.yaml")], env, quiet=True)
     with open(os.path.join(copy, "CHANGELOG.rst")) as handle:
