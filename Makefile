@@ -11,10 +11,15 @@ PYTHON ?= python3
 ANSIBLE_CORE ?= 2.21
 STAGES ?= lint,build,sanity,units,integration
 
-.PHONY: test demo bench clean
+.PHONY: test ecosystem demo bench clean
 
-test:
+test: ecosystem
 	$(PYTHON) tools/harness.py --ansible-core $(ANSIBLE_CORE) --stages $(STAGES)
+
+# What Galaxy, AWX and the docs site see: ansible-doc, antsibull-docs, changelog, ansible-builder,
+# galaxy-importer, ansible-lint (tools/ecosystem_check.py, own virtualenv .venv-docs).
+ecosystem:
+	$(PYTHON) tools/ecosystem_check.py
 
 # Placeholder: the emulator work replaces this recipe with the demo against the local emulator.
 demo:
