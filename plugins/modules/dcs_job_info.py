@@ -21,7 +21,7 @@ description:
   - Transient API errors (throttling, HTTP 5xx, dropped connections) are retried within the deadline;
     a clock more than 15 minutes off is detected and corrected for, with a warning.
 author:
-  - hwc.dcs maintainers
+  - hwc.dcs maintainers (@hwc-ansible)
 requirements:
   - requests
 extends_documentation_fragment:
