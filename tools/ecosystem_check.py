@@ -17,6 +17,7 @@ From the source tree it:
    changelogs/changelog.yaml; fragments are kept, see changelogs/config.yaml);
 6. ``ansible-builder introspect --sanitize`` over the installed copy lists exactly ``requests``,
    and the execution environment definition shown in the AWX guide passes ``ansible-builder create``;
+   the AWX guide's credential type injects only variables the code reads, from fields it defines;
 7. ``galaxy-importer`` (Galaxy's import pipeline, with ansible-doc and ansible-lint, no container)
    on the tarball reports no error and no warning;
 8. ``ansible-lint`` (production profile) on the example playbooks, the module's EXAMPLES and the
@@ -47,7 +48,8 @@ REQUIREMENTS = os.path.join(ROOT, "tools", "requirements-ecosystem.txt")
 IMPORTER_CFG = os.path.join(ROOT, "tools", "galaxy-importer.cfg")
 WORK = os.path.join(ROOT, ".build", "ecosystem")
 PYTHONS = ("3.12", "3.11", "3.13")
-CHECKS = ("ansible-doc", "antsibull-docs", "changelog", "execution-environment", "galaxy-importer", "ansible-lint")
+CHECKS = ("ansible-doc", "antsibull-docs", "changelog", "execution-environment", "awx-credential-type", "galaxy-importer",
+          "ansible-lint")
 
 
 def log(message):
@@ -251,7 +253,14 @@ def check_antsibull_docs(bindir, tree, scratch):
     if status or text:
         print(text)
         raise CheckFailed("antsibull-docs lint-collection-docs reported problems")
-    return "docs/docsite and plugin docs lint clean"
+    note = "docs/docsite and plugin docs lint clean"
+    with open(os.path.join(ROOT, "docs", "docsite", "extra-docs.yml")) as handle:
+        listed = set(re.findall(r"^\s*-\s*(\S+)\s*$", handle.read(), re.M))
+    unlisted = sorted(os.path.basename(path)[:-4] for path in glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst"))
+                      if os.path.basename(path)[:-4] not in listed)
+    if unlisted:
+        note += "; NOTE: not in docs/docsite/extra-docs.yml: %s" % ", ".join(unlisted)
+    return note
 
 
 def check_changelog(bindir, tree, scratch, write=False):
@@ -341,6 +350,58 @@ def check_execution_environment(bindir, tree, scratch):
     run([builder, "create", "-f", "execution-environment.yml", "--context", os.path.join(context, "context")], env,
         cwd=context, quiet=True)
     return "introspect lists requests (from hwc.dcs); the guide's EE definition passes ansible-builder create"
+
+
+# Runs inside .venv-docs: the AWX guide's credential type (input and injector YAML on stdin as JSON) against the code.
+AWX_PROBE = r'''
+import json, re, sys
+import yaml
+from ansible_collections.hwc.dcs.plugins.module_utils import _connection as conn
+blocks = [yaml.safe_load(text) for text in json.load(sys.stdin)]
+inputs = [b for b in blocks if isinstance(b, dict) and "fields" in b]
+injectors = [b for b in blocks if isinstance(b, dict) and "env" in b and "fields" not in b]
+problems = []
+if len(inputs) != 1 or not injectors:
+    problems.append("expected one input configuration (fields:) and at least one injector configuration (env:), "
+                    "found %d and %d" % (len(inputs), len(injectors)))
+else:
+    fields = dict((f["id"], f) for f in inputs[0]["fields"])
+    for name in ("access_key", "secret_key", "security_token"):
+        if name not in fields:
+            problems.append("the input configuration has no %s field" % name)
+    for name in ("secret_key", "security_token"):
+        if name in fields and not fields[name].get("secret"):
+            problems.append("field %s is not marked secret: true" % name)
+    read = set(n for family in conn.ENV_CREDENTIAL_FAMILIES for n in family if n)
+    read.update(conn.PROJECT_ID_ENVS, conn.REGION_ENVS, [conn.IAM_ENDPOINT_ENV, conn.CREDENTIALS_FILE_ENV])
+    for number, injector in enumerate(injectors, 1):
+        for env, template in injector["env"].items():
+            if env not in read:
+                problems.append("injector %d sets %s, which the collection does not read" % (number, env))
+            for used in re.findall(r"{{\s*([\w.]+)\s*}}", template):
+                if used not in fields and not used.startswith("tower.filename"):
+                    problems.append("injector %d uses {{ %s }}, which is not an input field" % (number, used))
+        for template in (injector.get("file") or {}).values():
+            for used in re.findall(r"{{\s*([\w.]+)\s*}}|{%\s*if\s+(\w+)", template):
+                name = used[0] or used[1]
+                if name not in fields:
+                    problems.append("injector %d's file uses %s, which is not an input field" % (number, name))
+for line in problems:
+    print(line)
+sys.exit(1 if problems else 0)
+'''
+
+
+def check_awx_credential_type(bindir, tree, scratch):
+    guide = os.path.join(ROOT, "docs", "docsite", "rst", "guide_awx.rst")
+    blocks = [block for block in rst_yaml_blocks(guide) if re.search(r"^(fields|env|file):", block, re.M)]
+    env = tool_env(bindir, PYTHONPATH=os.path.join(WORK, "collections"))
+    proc = subprocess.run([os.path.join(bindir, "python"), "-c", AWX_PROBE], input=json.dumps(blocks), env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    if proc.returncode:
+        print(proc.stdout)
+        raise CheckFailed("the AWX guide's credential type does not match what the collection reads")
+    return "%d definitions: fields exist, secrets marked, every injected variable is one the code reads" % len(blocks)
 
 
 def check_galaxy_importer(bindir, tree, scratch, tarball):
@@ -488,6 +549,8 @@ def main(argv=None):
                     note = check_changelog(bindir, tree, scratch, write=args.write_changelog)
                 elif name == "execution-environment":
                     note = check_execution_environment(bindir, tree, scratch)
+                elif name == "awx-credential-type":
+                    note = check_awx_credential_type(bindir, tree, scratch)
                 elif name == "galaxy-importer":
                     note = check_galaxy_importer(bindir, tree, scratch, tarball)
                 else:
