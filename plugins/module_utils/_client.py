@@ -296,6 +296,7 @@ class ApiClient:
         # that a last poll at the deadline can still complete).
         timeout = max(min(1.0, settings.api_timeout), deadline.clamp(settings.api_timeout))
         host = urlsplit(url).hostname
+        netloc = urlsplit(url).netloc
         self.log.sent(label)
         try:
             response = self.session.request(method, url, headers=headers, timeout=timeout,
@@ -308,7 +309,7 @@ class ApiClient:
         except requests.exceptions.ConnectTimeout:
             # Congestion or a slow load balancer; the request never arrived, so retrying is safe.
             raise _Transient(TransportError(
-                "Connecting to %s timed out after %.1f s (api_timeout)." % (host, timeout)), "connect timeout")
+                "Connecting to %s timed out after %.1f s (api_timeout)." % (netloc, timeout)), "connect timeout")
         except requests.exceptions.ReadTimeout:
             # The answer is late; a GET changes nothing, so asking again is safe.
             error = TransportError("%s %s got no answer within %.1f s (api_timeout)." % (method, url, timeout))
@@ -317,7 +318,7 @@ class ApiClient:
             raise _Transient(error, "read timeout")
         except requests.exceptions.ConnectionError as exc:
             # Refused or reset: the endpoint restarted or a balancer dropped the connection.
-            error = TransportError("Cannot reach %s: %s." % (host, _connection_reason(exc)))
+            error = TransportError("Cannot reach %s: %s." % (netloc, _connection_reason(exc)))
             if not idempotent:
                 raise error from None
             raise _Transient(error, "connection error")
@@ -394,9 +395,10 @@ class ApiClient:
         projects = [p for p in body["projects"] if isinstance(p, dict) and p.get("name") == region]
         if len(projects) != 1:
             raise ProjectDiscoveryError(
-                "Project discovery for region %s at %s found %d projects named %s; exactly one is needed. "
+                "Project discovery for region %s at %s found %d projects named %s%s; exactly one is needed. "
                 "Give project_id (or HUAWEICLOUD_SDK_PROJECT_ID) explicitly%s."
                 % (region, self.settings.iam_endpoint, len(projects), region,
+                   " (%s)" % ", ".join(str(p.get("id")) for p in projects) if projects else "",
                    "" if projects else ", and check that region is right and the credentials belong to an account with that region"))
         project_id = str(projects[0].get("id") or "")
         check_id(project_id, "project ID returned by IAM")

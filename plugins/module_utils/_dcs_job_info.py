@@ -57,7 +57,7 @@ def run(params, environ, add_secrets=None, client_factory=ApiClient, clock=time.
         extras["retries"] = client.log.retries
         if params.get("job_id") is not None and extras.get("jobs"):
             extras["job"] = extras["jobs"][0]
-        extras["warnings"] = _warnings(client)
+        error.warnings = _warnings(client)
         raise
 
     result = dict(jobs=entries, elapsed=round(elapsed, 3), polls=client.log.requests["job"],

@@ -23,6 +23,8 @@ class DcsError(Exception):
 
     # Set by the client on an error it stopped retrying: why it was transient (None: permanent).
     retry_reason = None
+    # Warnings gathered before the failure; the module emits them with module.warn().
+    warnings = ()
 
     def __init__(self, message, **extras):
         super(DcsError, self).__init__(message)

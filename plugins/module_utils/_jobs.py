@@ -197,7 +197,8 @@ def failure_message(entries):
     return "%d of %d job%s failed: %s." % (
         len(failed), len(entries), "" if len(entries) == 1 else "s",
         "; ".join("job %s (%s) ended %s: %s" % (e["job_id"], e.get("job_type") or "unknown type", e.get("status"),
-                                                e.get("fail_reason") or "no fail_reason given") for e in failed))
+                                                (e.get("fail_reason") or "no fail_reason given").rstrip(". "))
+                  for e in failed))
 
 
 def query_jobs(client, job_ids, wait=False, wait_timeout=1800, wait_sleep=5.0, fail_on_job_failure=True,

@@ -293,6 +293,8 @@ def main():
     try:
         result, warnings = run(module.params, os.environ, module.no_log_values.update)
     except DcsError as error:
+        for warning in error.warnings:
+            module.warn(warning)
         module.fail_json(**error.to_result())
 
     for warning in warnings:

@@ -176,7 +176,7 @@ def test_connection_refused_fails_with_the_host(fake_time):
                        now=fake_time.now, rng=lambda: 0.0)
     with pytest.raises(TransportError) as info:
         get_job(client, max_retries=1)
-    assert "Cannot reach 127.0.0.1" in info.value.message
+    assert "Cannot reach 127.0.0.1:%d: connection refused" % port in info.value.message
     assert "gave up after 2 attempts" in info.value.message
 
 
@@ -310,6 +310,7 @@ def test_project_discovery_needs_exactly_one_match(server, fake_time, found):
     with pytest.raises(ProjectDiscoveryError) as info:
         client.discover_project_id()
     assert "found %d projects named cn-north-4" % len(found) in info.value.message
+    assert all(project_id in info.value.message for project_id, _name in found), "name the candidates"
     assert "project_id" in info.value.message
 
 

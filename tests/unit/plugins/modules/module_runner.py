@@ -58,4 +58,14 @@ def run_module(main, args, capsys):
     out = capsys.readouterr().out
     result = json.loads(out)
     result.update(_rc=info.value.code, _raw=out, _seconds=seconds)
+    if "warnings" in result:
+        result["warnings"] = [_message(warning) for warning in result["warnings"]]
     return result
+
+
+def _message(warning):
+    """ansible-core 2.19+ returns warnings as structured summaries; older releases as strings."""
+    if isinstance(warning, dict):
+        event = warning.get("event", warning)
+        return event.get("msg", str(warning))
+    return warning

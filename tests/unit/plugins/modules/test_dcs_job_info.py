@@ -97,6 +97,7 @@ def test_wait_to_failure_reports_the_reason(run):
     result = run(job_id="broken", wait=True, wait_sleep=0.05)
     assert result["failed"] is True
     assert "job broken (masterStandbySwapJob) ended FAIL: Switchover failed: standby node is not in sync." in result["msg"]
+    assert ".." not in result["msg"]
     assert result["job"]["fail_reason"] == "Switchover failed: standby node is not in sync."
     assert result["jobs"][0]["status"] == "FAIL"
 
@@ -216,3 +217,12 @@ def test_missing_requests_library_is_reported(run, monkeypatch):
     result = run(job_id="done")
     assert result["failed"] is True
     assert "Failed to import the required Python library (requests)" in result["msg"]
+
+
+def test_warnings_of_a_failed_task_are_emitted_not_passed_to_fail_json(run, server):
+    server.queue(Answer(503, {"error_code": "APIGW.0203", "error_msg": "busy"}),
+                 Answer(401, {"error_code": "APIGW.0301", "error_msg": "bad"}))
+    result = run(job_id="done", api_retries=2)
+    assert result["failed"] is True and result["error_code"] == "APIGW.0301"
+    assert any("1 API request had to be retried (1 x HTTP 503)" in w for w in result["warnings"])
+    assert "deprecations" not in result, result.get("deprecations")
