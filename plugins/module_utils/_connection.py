@@ -20,7 +20,7 @@ __metaclass__ = type
 import configparser
 import os
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import CredentialsError, ValidationError
 from ansible_collections.hwc.dcs.plugins.module_utils import _validation as validation
@@ -43,10 +43,18 @@ ENV_CREDENTIAL_FAMILIES = (
 )
 
 
+def env_fallback_set(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset (as for credentials)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec():
     """The argument spec of the connection options (see the ``hwc.dcs.connection`` doc fragment)."""
     return dict(
-        region=dict(type="str", fallback=(env_fallback, list(REGION_ENVS))),
+        region=dict(type="str", fallback=(env_fallback_set, list(REGION_ENVS))),
         project_id=dict(type="str"),
         endpoint=dict(type="str"),
         iam_endpoint=dict(type="str"),
@@ -56,7 +64,7 @@ def connection_argument_spec():
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
         api_timeout=dict(type="float", default=DEFAULT_API_TIMEOUT),
-        api_retries=dict(type="int", default=DEFAULT_API_RETRIES, fallback=(env_fallback, list(API_RETRIES_ENVS))),
+        api_retries=dict(type="int", default=DEFAULT_API_RETRIES, fallback=(env_fallback_set, list(API_RETRIES_ENVS))),
     )
 
 

@@ -226,3 +226,19 @@ def test_warnings_of_a_failed_task_are_emitted_not_passed_to_fail_json(run, serv
     assert result["failed"] is True and result["error_code"] == "APIGW.0301"
     assert any("1 API request had to be retried (1 x HTTP 503)" in w for w in result["warnings"])
     assert "deprecations" not in result, result.get("deprecations")
+
+
+def test_environment_fallbacks_ignore_empty_variables(run, server, monkeypatch):
+    monkeypatch.setenv("HW_REGION_NAME", "")
+    monkeypatch.setenv("HWC_DCS_API_RETRIES", "")
+    result = run(job_id="done", region=None, api_retries=None)
+    assert result["_rc"] == 0, result["msg"]
+
+
+def test_environment_fallbacks_are_used(run, server, monkeypatch):
+    monkeypatch.setenv("HW_REGION_NAME", "cn-south-1")
+    monkeypatch.setenv("HWC_DCS_API_RETRIES", "0")
+    server.queue(Answer(503, {"error_code": "APIGW.0203", "error_msg": "busy"}))
+    result = run(job_id="nosuchjob", region=None, api_retries=None)
+    assert result["failed"] is True and result["status_code"] == 503, "HWC_DCS_API_RETRIES=0: no retry"
+    assert len(server.requests) == 1
