@@ -77,7 +77,10 @@ def find_python():
                 continue
             try:
                 out = subprocess.run(
-                    [path, "-c", "import venv, ensurepip, sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)"],
+                    [path, "-c", "import os, venv, ensurepip, sys; print('%d.%d' % sys.version_info[:2]); "
+                                 # Inside a virtualenv (another .venv-* first on PATH), use its base interpreter.
+                                 "base = getattr(sys, '_base_executable', '') if sys.prefix != sys.base_prefix else ''; "
+                                 "print(base if base and os.path.exists(base) else sys.executable)"],
                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True, timeout=60,
                     env=dict(os.environ, PYENV_VERSION=version))
             except (OSError, subprocess.TimeoutExpired):
@@ -507,6 +510,14 @@ def check_docs_yaml(bindir):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _try_lock(fcntl, handle):
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated subset of: %s" % ",".join(CHECKS))
@@ -520,6 +531,15 @@ def main(argv=None):
 
     started = time.time()
     rows = []
+    os.makedirs(WORK, exist_ok=True)
+    lock = open(os.path.join(os.path.dirname(WORK), "ecosystem.lock"), "w")
+    try:
+        import fcntl
+        if not _try_lock(fcntl, lock):
+            log("Another ecosystem check runs in this tree; waiting for it to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+    except ImportError:  # pragma: no cover - not POSIX
+        pass
     try:
         begin = time.time()
         bindir = ensure_venv()
