@@ -9,7 +9,8 @@ For one ansible-core release it:
 1. finds a Python that the release supports (PATH first, then pyenv) and keeps a
    virtualenv ``.venv-<release>`` with the pinned ``tools/requirements-<release>.txt``
    (rebuilt only when that file or the interpreter changes);
-2. runs the code quality gates (ruff, yamllint) on the source tree;
+2. runs the ecosystem checks (tools/ecosystem_check.py) and the code quality gates (ruff, yamllint)
+   on the source tree;
 3. builds the collection tarball with ``ansible-galaxy collection build``, checks that
    it holds no development artefacts, and installs it under
    ``.build/<release>/ansible_collections/hwc/dcs``;
@@ -363,6 +364,23 @@ def collect_output(tree, stage_dir):
     return stage_dir
 
 
+def unit_groups(tree):
+    """Directories under tests/unit (under tests/unit/plugins, each plugin type) that hold test files."""
+    unit = os.path.join(tree, "tests", "unit")
+    groups = []
+    for top in sorted(os.listdir(unit)) if os.path.isdir(unit) else []:
+        path = os.path.join(unit, top)
+        if not os.path.isdir(path):
+            continue
+        children = [os.path.join(top, name) for name in sorted(os.listdir(path))] if top == "plugins" else [top]
+        for group in children:
+            found = [name for _, _, files in os.walk(os.path.join(unit, group)) for name in files
+                     if name.startswith("test_") and name.endswith(".py")]
+            if found:
+                groups.append(group)
+    return groups
+
+
 def integration_targets(tree):
     targets_dir = os.path.join(tree, "tests", "integration", "targets")
     if not os.path.isdir(targets_dir):
@@ -382,8 +400,8 @@ def integration_targets(tree):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ansible-core", default=DEFAULT_RELEASE, choices=sorted(RELEASES))
-    parser.add_argument("--stages", default="lint,build,sanity,units,integration",
-                        help="comma-separated subset of lint,build,sanity,units,integration")
+    parser.add_argument("--stages", default="ecosystem,lint,build,sanity,units,integration",
+                        help="comma-separated subset of ecosystem,lint,build,sanity,units,integration")
     parser.add_argument("--no-extra-units", action="store_true", help="run the unit tests on the controller Python only")
     args = parser.parse_args(argv)
     release = args.ansible_core
@@ -397,6 +415,18 @@ def main(argv=None):
     os.makedirs(os.path.join(build, "results"), exist_ok=True)
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", PATH=os.pathsep.join([bindir, os.environ.get("PATH", os.defpath)]))
     env.pop("PYTHONPATH", None)
+
+    if "ecosystem" in stages and os.path.exists(os.path.join(ROOT, "tools", "ecosystem_check.py")):
+        # Galaxy, AWX and docs checks (tools/ecosystem_check.py, its own virtualenv); counted per check.
+        log("Ecosystem checks (tools/ecosystem_check.py)")
+        begin = time.time()
+        status, output = run_logged([sys.executable, os.path.join(ROOT, "tools", "ecosystem_check.py")], ROOT, env,
+                                    os.path.join(build, "results", "ecosystem.log"))
+        match = re.search(r"^ecosystem checks: (\d+) ok, (\d+) failing", output, re.M)
+        passed, failed = (int(match.group(1)), int(match.group(2))) if match else (int(status == 0), int(status != 0))
+        if status != 0 and failed == 0:
+            failed = 1
+        results.add("ecosystem checks", passed, failed, 0, time.time() - begin, status)
 
     if "lint" in stages:
         for name, command in (
@@ -446,8 +476,12 @@ def main(argv=None):
     if "sanity" in stages:
         runs.append(("sanity", [ansible_test, "sanity", "--venv", "--python", version, "--junit", "--color", "no"]))
     if "units" in stages:
+        # One ansible-test run per group of tests: ansible-test stops at the first failing pytest run, and
+        # the other groups' results would then be missing from the count.
         for item in unit_versions:
-            runs.append(("units-%s" % item, [ansible_test, "units", "--venv", "--python", item, "--color", "no"]))
+            for group in unit_groups(tree):
+                runs.append(("units-%s %s" % (item, group), [ansible_test, "units", "--venv", "--python", item, "--color", "no",
+                                                             "tests/unit/%s/" % group]))
     if "integration" in stages:
         targets = integration_targets(tree)
         if targets:
@@ -459,9 +493,9 @@ def main(argv=None):
     for stage, command in runs:
         log("ansible-test %s (ansible-core %s)" % (stage, release))
         begin = time.time()
-        status, output = run_logged(command, tree, env, os.path.join(build, "results", "%s.log" % stage))
+        status, output = run_logged(command, tree, env, os.path.join(build, "results", "%s.log" % stage.replace(" ", "-").replace("/", "-")))
         seconds = time.time() - begin
-        stage_dir = collect_output(tree, os.path.join(build, "results", stage))
+        stage_dir = collect_output(tree, os.path.join(build, "results", stage.replace(" ", "-").replace("/", "-")))
         if stage == "integration":
             passed = 0
             for path in glob.glob(os.path.join(stage_dir, "data", "integration-*.json")):
@@ -479,7 +513,7 @@ def main(argv=None):
     print()
     print("Summary for ansible-core %s on Python %s (%.0f s):" % (release, version, time.time() - started))
     for stage, passed, failed, skipped, seconds, status in results.rows:
-        print("  %-40s %5d passed %3d failed %3d skipped %6.0f s%s" % (
+        print("  %-48s %5d passed %3d failed %3d skipped %6.0f s%s" % (
             stage, passed, failed, skipped, seconds, "" if not status else "  (exit %s)" % status))
     passed, failed, skipped = results.totals()
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
