@@ -293,8 +293,8 @@ def render_markdown(results):
     out.append("| target | measured | limit | met |")
     out.append("|---|---|---|---|")
     for row in results.get("targets", []):
-        out.append("| %s | %s | %s %s | %s |" % (row["description"], _fmt(row["value"]), row["comparison"],
-                                                _fmt(row["limit"]), "yes" if row["met"] else "**no**"))
+        met = "yes" if row["met"] else "**no**"
+        out.append("| %s | %s | %s %s | %s |" % (row["description"], _fmt(row["value"]), row["comparison"], _fmt(row["limit"]), met))
     out.append("")
     for title, section, columns in (
         ("1. Per request, client side (%s requests per repetition)" % settings.get("per_request_count"), "per_request",

@@ -102,14 +102,14 @@ def main(path):
     count, repetitions = int(args["count"]), int(args["repetitions"])
     queries = dict((name, CLIENTS[name](args)) for name in args["clients"])
     for query in queries.values():  # warm up: imports done, connection open, caches filled
-        for _ in range(10):
+        for _warm in range(10):
             query()
     out = dict((name, dict(wall=[], cpu=[], requests=[])) for name in queries)
     for _rep in range(repetitions):
         for name, query in queries.items():
             gc.collect()
             wall0, cpu0 = time.perf_counter(), time.process_time()
-            for _ in range(count):
+            for _request in range(count):
                 query()
             cpu1, wall1 = time.process_time(), time.perf_counter()
             out[name]["wall"].append(wall1 - wall0)
