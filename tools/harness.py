@@ -317,19 +317,26 @@ class Results:
         return tuple(sum(row[index] for row in self.rows) for index in (1, 2, 3))
 
 
-def run_logged(command, cwd, env, log_path):
-    """Run ``command`` streaming its output to the terminal and to ``log_path``; return (status, output)."""
-    print("$ %s" % " ".join(command), flush=True)
+def run_logged(command, cwd, env, log_path, echo=True):
+    """Run ``command`` streaming its output to the terminal (unless not ``echo``) and to ``log_path``.
+
+    Returns (status, output). Without ``echo``, the last lines are shown when the command fails.
+    """
+    print("$ %s%s" % (" ".join(command), "" if echo else "  (output in %s)" % log_path), flush=True)
     output = []
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, universal_newlines=True, errors="replace", bufsize=1)
         for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            if echo:
+                sys.stdout.write(line)
+                sys.stdout.flush()
             log_file.write(line)
             output.append(line)
         status = process.wait()
+    if not echo:
+        lines = [line for line in output if not line.startswith("<")]  # skip -vvvv connection chatter
+        sys.stdout.write("".join(lines[-150:] if status else lines[-5:]))
     return status, "".join(output)
 
 
@@ -449,6 +456,16 @@ def main(argv=None):
     results.add("tarball %s" % os.path.basename(tarball), int(not bad and not missing), int(bool(bad or missing)), 0,
                 time.time() - begin)
 
+    # Every applicable sanity test must pass as it is: no tests/sanity/ignore-*.txt entries.
+    ignored = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "sanity", "ignore-*.txt"))):
+        with open(path) as handle:
+            ignored.extend("%s: %s" % (os.path.relpath(path, ROOT), line.strip()) for line in handle
+                           if line.strip() and not line.lstrip().startswith("#"))
+    for entry in ignored:
+        print("sanity ignore entry (not allowed): %s" % entry)
+    results.add("no sanity ignore entries", int(not ignored), int(bool(ignored)), 0, 0)
+
     # ansible-test looks interpreters up by name (python3.X) on PATH; pyenv shims only work for the selected
     # version, so give it a directory of real interpreters to find first.
     wanted = [version] + ([] if args.no_extra_units else [v for v in RELEASES[release]["extra_units"]])
@@ -480,20 +497,24 @@ def main(argv=None):
         # the other groups' results would then be missing from the count.
         for item in unit_versions:
             for group in unit_groups(tree):
+                if item != version and not group.startswith(("plugins/modules", "plugins/module_utils")):
+                    continue  # controller-side tests (emulator, benchmarks) run on the controller Python only
                 runs.append(("units-%s %s" % (item, group), [ansible_test, "units", "--venv", "--python", item, "--color", "no",
                                                              "tests/unit/%s/" % group]))
     if "integration" in stages:
         targets = integration_targets(tree)
         if targets:
+            # -vvvv: ansible-test passes it to ansible-playbook, and the secret scan below reads all of it.
             runs.append(("integration", [ansible_test, "integration", "--venv", "--python", version, "--color", "no",
-                                         "--continue-on-error"]))
+                                         "--continue-on-error", "-vvvv"]))
         else:
             log("No integration targets yet; skipping ansible-test integration")
 
     for stage, command in runs:
         log("ansible-test %s (ansible-core %s)" % (stage, release))
         begin = time.time()
-        status, output = run_logged(command, tree, env, os.path.join(build, "results", "%s.log" % stage.replace(" ", "-").replace("/", "-")))
+        status, output = run_logged(command, tree, env, os.path.join(build, "results", "%s.log" % stage.replace(" ", "-").replace("/", "-")),
+                                    echo=stage != "integration")
         seconds = time.time() - begin
         stage_dir = collect_output(tree, os.path.join(build, "results", stage.replace(" ", "-").replace("/", "-")))
         if stage == "integration":
@@ -509,6 +530,13 @@ def main(argv=None):
         if status != 0 and failed == 0:
             failed = 1  # the run broke down before reporting a test failure (setup, install, crash)
         results.add("ansible-test %s" % stage, passed, failed, skipped, seconds, status)
+        if stage == "integration":
+            # Every integration scenario ran at -vvvv: no test secret may appear in its output.
+            log_path = os.path.join(build, "results", "integration.log")
+            scan_status, _ = run_logged([sys.executable, os.path.join(ROOT, "tools", "secret_scan.py"), log_path,
+                                         os.path.join(tree, "tests", "integration", "targets")], ROOT, env,
+                                        os.path.join(build, "results", "secret-scan.log"))
+            results.add("secret scan of the -vvvv integration output", int(scan_status == 0), int(scan_status != 0), 0, 0)
 
     print()
     print("Summary for ansible-core %s on Python %s (%.0f s):" % (release, version, time.time() - started))
