@@ -624,6 +624,17 @@ def plot(results, path):
     plt.close(fig)
 
 
+DOCS_PAGE = os.path.join(ROOT, "docs", "docsite", "rst", "guide_benchmarks.rst")
+
+
+def update_docs(results):
+    with open(DOCS_PAGE, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(DOCS_PAGE, "w", encoding="utf-8") as handle:
+        handle.write(benchlib.replace_block(text, benchlib.render_rst(results)))
+    log("Updated the results in %s" % os.path.relpath(DOCS_PAGE, ROOT))
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="The hwc.dcs benchmark (make bench).")
     parser.add_argument("--latency", type=float, default=float(os.environ.get("BENCH_LATENCY", "0.05")),
@@ -642,6 +653,9 @@ def parse_args(argv):
     parser.add_argument("--only", default="per_request,cold_start,playbook,fanin,scaling",
                         help="comma-separated subset of the steps (a partial run is not validated nor written as latest)")
     parser.add_argument("--output", default=os.path.join(HERE, "results"), help="directory for latest.json/.md/.png")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="also rewrite the results block of docs/docsite/rst/guide_benchmarks.rst")
+    parser.add_argument("--docs-from", metavar="JSON", help="only rewrite the docs page's results block from this result file")
     args = parser.parse_args(argv)
     args.only = set(args.only.split(","))
     return args
@@ -650,6 +664,10 @@ def parse_args(argv):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.docs_from:
+        with open(args.docs_from, encoding="utf-8") as handle:
+            update_docs(benchlib.validate(json.load(handle)))
+        return 0
     python = ensure_venv()
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         os.execv(python, [python, os.path.abspath(__file__)] + list(argv))
@@ -667,6 +685,8 @@ def main(argv=None):
             handle.write(benchlib.render_markdown(results))
         plot(results, os.path.join(args.output, name + ".png"))
         print(benchlib.render_markdown(results))
+        if args.update_docs:
+            update_docs(results)
     log("Wrote %s/%s.* in %.0f s" % (os.path.relpath(args.output, ROOT), name, results["duration_seconds"]))
     return 0
 

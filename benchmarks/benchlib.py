@@ -340,3 +340,80 @@ def render_markdown(results):
         _fmt(detection.get("median")), detection.get("n"), _fmt(detection.get("max"))))
     out.append("")
     return "\n".join(out)
+
+
+RST_BEGIN = ".. BEGIN GENERATED RESULTS (benchmarks/bench.py --update-docs)"
+RST_END = ".. END GENERATED RESULTS"
+
+
+def _rst_table(header, rows):
+    out = [".. list-table::", "  :header-rows: 1", ""]
+    for row in [header] + rows:
+        out.append("  * - " + str(row[0]))
+        out.extend("    - " + str(cell) for cell in row[1:])
+    out.append("")
+    return out
+
+
+def _med(series, key):
+    stats = (series or {}).get(key)
+    return _fmt(stats.get("median")) if isinstance(stats, dict) else "-"
+
+
+def render_rst(results):
+    """The results block of docs/docsite/rst/guide_benchmarks.rst (between RST_BEGIN and RST_END)."""
+    machine, settings = results.get("machine", {}), results.get("settings", {})
+    out = [RST_BEGIN, ""]
+    out.append("Run of %s on %s (%s CPUs, Linux %s), Python %s, ansible-core %s, huaweicloudsdkdcs %s, requests %s; "
+               "emulator latency %s s per request, ``wait_sleep`` %s s. ``make bench`` took %s s." % (
+                   results.get("started_at"), machine.get("cpu_model"), machine.get("cpus"), machine.get("kernel"),
+                   machine.get("python"), machine.get("ansible_core"), machine.get("sdk"), machine.get("requests"),
+                   settings.get("latency"), settings.get("wait_sleep"), _fmt(results.get("duration_seconds"))))
+    out.append("")
+    out.append("Targets")
+    out.append("^^^^^^^")
+    out.append("")
+    out.extend(_rst_table(["Target", "Measured", "Limit", "Met"], [
+        [row["description"], _fmt(row["value"]), "%s %s" % (row["comparison"], _fmt(row["limit"])),
+         "yes" if row["met"] else "**no**"] for row in results.get("targets", [])]))
+    per_request = results.get("per_request") or {}
+    out.extend(["Per request (client side)", "^^^^^^^^^^^^^^^^^^^^^^^^^", ""])
+    out.extend(_rst_table(["Client", "Wall ms per request", "CPU ms per request"], [
+        [name, _med(per_request.get(name), "wall_ms"), _med(per_request.get(name), "cpu_ms")]
+        for name in ("collection", "sdk", "prototype_http_client") if name in per_request]))
+    cold = results.get("cold_start") or {}
+    out.extend(["Cold start (one query in a fresh process)", "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", ""])
+    out.extend(_rst_table(["Variant", "Wall s", "CPU s", "Peak RSS MB"], [
+        [name, _med(cold.get(name), "wall"), _med(cold.get(name), "cpu"), _med(cold.get(name), "rss_mb")]
+        for name in ("module_ansiballz", "sdk_script", "module_python_m", "ping_ansiballz") if name in cold]))
+    playbook = results.get("playbook") or {}
+    out.extend(["Whole playbook (10 tasks)", "^^^^^^^^^^^^^^^^^^^^^^^^^", ""])
+    out.extend(_rst_table(["Playbook", "Wall s", "Controller CPU s", "Wall s per task", "CPU s per task"], [
+        [name, _med(playbook.get(name), "wall"), _med(playbook.get(name), "cpu"), _med(playbook.get(name), "per_task_wall"),
+         _med(playbook.get(name), "per_task_cpu")] for name in ("empty", "dcs_job_info", "uri") if name in playbook]))
+    fanin = results.get("fanin") or {}
+    out.extend(["Fan-in (%s jobs ending over %s s)" % (settings.get("fanin_jobs"), settings.get("fanin_spread")),
+                "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", ""])
+    out.extend(_rst_table(["Variant", "Wall s from job start", "Floor s", "Controller CPU s", "Job requests",
+                           "Polls of finished jobs"], [
+        [name, _med(fanin.get(name), "wall"), _med(fanin.get(name), "floor"), _med(fanin.get(name), "cpu"),
+         _med(fanin.get(name), "requests"), _med(fanin.get(name), "repolls_total")]
+        for name in ("one_task", "loop_tasks", "uri_until") if name in fanin]))
+    scaling = results.get("scaling") or {}
+    out.extend(["Scaling, detection latency and memory (one waiting task)", "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", ""])
+    out.extend(_rst_table(["Jobs", "Wall s", "Job requests", "Requests per job", "Detection s", "CPU s", "Peak RSS MB"], [
+        [size] + [_med(scaling.get(str(size)), k) for k in ("wall", "requests", "requests_per_job", "detection", "cpu", "rss_mb")]
+        for size in SCALING_SIZES]))
+    detection = results.get("detection") or {}
+    out.append("Detection latency over all %s scaling runs: median %s s, maximum %s s." % (
+        detection.get("n"), _fmt(detection.get("median")), _fmt(detection.get("max"))))
+    out.extend(["", RST_END])
+    return "\n".join(out)
+
+
+def replace_block(text, block):
+    """``text`` with the generated block between RST_BEGIN and RST_END replaced by ``block``."""
+    begin, end = text.find(RST_BEGIN), text.find(RST_END)
+    if begin < 0 or end < begin:
+        raise BenchmarkError("the page has no %r ... %r block" % (RST_BEGIN, RST_END))
+    return text[:begin] + block + text[end + len(RST_END):]

@@ -346,3 +346,16 @@ def test_good_results_are_not_shared_between_tests():
     second = copy.deepcopy(first)
     first["scaling"]["1"]["wall"]["median"] = 0
     assert second["scaling"]["1"]["wall"]["median"] == 6.0
+
+
+def test_rst_block_is_generated_and_replaced():
+    results = good_results()
+    results["targets"] = bench.derive_targets(results)
+    block = benchlib.render_rst(results)
+    assert block.startswith(benchlib.RST_BEGIN) and block.endswith(benchlib.RST_END)
+    assert ".. list-table::" in block and "  * - module_ansiballz" in block and "**no**" in block
+    page = "Title\n\n%s\nSTALE-CONTENT\n%s\n\nAfter.\n" % (benchlib.RST_BEGIN, benchlib.RST_END)
+    updated = benchlib.replace_block(page, block)
+    assert updated.startswith("Title\n\n") and updated.endswith("\n\nAfter.\n") and "STALE-CONTENT" not in updated
+    with pytest.raises(BenchmarkError):
+        benchlib.replace_block("no markers", block)
