@@ -75,7 +75,10 @@ def run(monkeypatch, tmp_path, capsys):
         base = dict(endpoint=emu.url, region="cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK,
                     api_timeout=API_TIMEOUT, api_retries=3)
         base.update(args)
-        return run_module(dcs_job_info.main, base, capsys)
+        result = run_module(dcs_job_info.main, base, capsys)
+        # Every success and failure path of this suite: the secret never shows in the module's output.
+        assert base["secret_key"] not in result["_raw"]
+        return result
     return _run
 
 
