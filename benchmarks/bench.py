@@ -101,28 +101,49 @@ def ensure_venv():
 # --- processes -------------------------------------------------------------------------------------------------
 
 
+class Launcher:
+    """Runs measured commands from benchmarks/launcher.py, a small process, so that peak RSS is the command's own."""
+
+    def __init__(self, python):
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [python, os.path.join(HERE, "launcher.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            universal_newlines=True, bufsize=1)
+        self.lock = threading.Lock()
+
+    def _ask(self, line):
+        with self.lock:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        if not answer:
+            raise benchlib.BenchmarkError("the launcher process died")
+        return json.loads(answer)
+
+    def own_rss_mb(self):
+        """The launcher's own peak RSS: no child's peak RSS can be measured below it."""
+        return self._ask("self")["rss_kb"] / 1024.0
+
+    def run(self, command, env, cwd, stdout_path, timeout):
+        """Run ``command``; wall and CPU seconds (its whole process tree) and peak RSS in MB, via wait4."""
+        result = self._ask(json.dumps(dict(command=command, env=env, cwd=cwd, stdout=stdout_path, timeout=timeout)))
+        with open(stdout_path, "rb") as handle:
+            result["output"] = handle.read().decode("utf-8", "replace")
+        if result["status"] != 0:
+            raise benchlib.BenchmarkError("%s exited with %s after %.1f s; output:\n%s" % (
+                " ".join(command[:3]), result["status"], result["wall"], result["output"][-3000:]))
+        result["rss_mb"] = result.pop("rss_kb") / 1024.0
+        return result
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+LAUNCHER = None
+
+
 def run_measured(command, env, cwd, stdout_path, timeout):
-    """Run ``command``; return wall and CPU seconds (its whole process tree) and peak RSS in MB, via wait4."""
-    with open(stdout_path, "wb") as out:
-        started = time.time()
-        begin = time.perf_counter()
-        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(timeout, process.kill)
-        timer.start()
-        try:
-            _pid, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - begin
-        ended = time.time()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    with open(stdout_path, "rb") as handle:
-        output = handle.read().decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise benchlib.BenchmarkError("%s exited with %s after %.1f s; output:\n%s" % (
-            " ".join(command[:3]), process.returncode, wall, output[-3000:]))
-    return dict(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mb=usage.ru_maxrss / 1024.0,
-                started=started, ended=ended, output=output)
+    return LAUNCHER.run(command, env, cwd, stdout_path, timeout)
 
 
 class Emulator:
@@ -583,8 +604,9 @@ def plot(results, path):
 
     ax = axes[0]
     errorbars(ax, "wall", "module wall time (median, min-max)", "tab:blue")
-    last_end = settings["scaling_base"] + settings["scaling_spread"] + settings["wait_sleep"]
-    ax.axhline(last_end, color="grey", linestyle="--", label="latest job end + wait_sleep (%.1f s)" % last_end)
+    phases = benchlib.phase_offsets(settings["repetitions"], settings["wait_sleep"])
+    floor = settings["scaling_base"] + settings["scaling_spread"] + benchlib.median(phases) + settings["wait_sleep"]
+    ax.axhline(floor, color="grey", linestyle="--", label="floor at the median phase: last end + wait_sleep (%.1f s)" % floor)
     ax.set_xscale("log")
     ax.set_ylim(bottom=0)
     ax.set_xlabel("jobs in one task")
@@ -616,7 +638,9 @@ def plot(results, path):
     ax.set_xticks(list(xs))
     ax.set_xticklabels(labels, fontsize=8)
     ax.set_title("Fan-in: %d jobs ending over %.0f s" % (settings["fanin_jobs"], settings["fanin_spread"]))
-    ax.legend(fontsize=8)
+    ax.set_ylim(0, max(walls + cpus + [floor]) * 1.3)
+    ax.set_ylabel("seconds")
+    ax.legend(fontsize=8, loc="upper center", ncol=3)
     fig.suptitle("hwc.dcs benchmark, emulator latency %.0f ms, wait_sleep %.1f s, %s" % (
         settings["latency"] * 1000, settings["wait_sleep"], results["started_at"]), fontsize=10)
     fig.tight_layout()
@@ -671,7 +695,13 @@ def main(argv=None):
     python = ensure_venv()
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         os.execv(python, [python, os.path.abspath(__file__)] + list(argv))
-    results = Bench(args).run()
+    global LAUNCHER  # pylint: disable=global-statement
+    LAUNCHER = Launcher(sys.executable)  # first, while this process is still small
+    try:
+        results = Bench(args).run()
+        results["machine"]["launcher_rss_mb"] = round(LAUNCHER.own_rss_mb(), 1)
+    finally:
+        LAUNCHER.stop()
     os.makedirs(args.output, exist_ok=True)
     complete = args.only >= {"per_request", "cold_start", "playbook", "fanin", "scaling"}
     name = "latest" if complete else "partial"

@@ -231,6 +231,14 @@ def validate(results, min_reps=MIN_REPETITIONS):
             if requests < previous:
                 problems.append("scaling.%d made fewer requests than a smaller size" % size)
             previous = requests
+    floor = (results.get("machine") or {}).get("launcher_rss_mb")
+    if floor:
+        for section in ("cold_start", "scaling"):
+            for variant, series in (results.get(section) or {}).items():
+                rss = series.get("rss_mb") if isinstance(series, dict) else None
+                if isinstance(rss, dict) and rss.get("min", 0) <= floor:
+                    problems.append("%s.%s peak RSS %.1f MB is not above the launcher's own %.1f MB: it was not measured"
+                                    % (section, variant, rss["min"], floor))
     detection = results.get("detection")
     if not isinstance(detection, dict) or not detection.get("samples"):
         problems.append("section detection is missing")

@@ -359,3 +359,12 @@ def test_rst_block_is_generated_and_replaced():
     assert updated.startswith("Title\n\n") and updated.endswith("\n\nAfter.\n") and "STALE-CONTENT" not in updated
     with pytest.raises(BenchmarkError):
         benchlib.replace_block("no markers", block)
+
+
+def test_validation_refuses_peak_rss_at_the_launchers_floor():
+    def clamped(results):
+        results["machine"]["launcher_rss_mb"] = 38.0
+    assert "scaling.500 peak RSS 38.0 MB is not above" in broken(clamped)
+    results = good_results()
+    results["machine"]["launcher_rss_mb"] = 12.0
+    benchlib.validate(results)
