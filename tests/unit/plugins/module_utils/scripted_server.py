@@ -123,7 +123,10 @@ def self_signed_context(tmp_path):
     import subprocess
     ca_key, ca_crt = tmp_path / "ca.key", tmp_path / "ca.pem"
     key, csr, crt, ext = tmp_path / "srv.key", tmp_path / "srv.csr", tmp_path / "srv.pem", tmp_path / "ext.cnf"
-    run = lambda *args: subprocess.run(args, check=True, capture_output=True)  # noqa: E731
+
+    def run(*args):
+        subprocess.run(args, check=True, capture_output=True)
+
     run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca_crt),
         "-days", "2", "-subj", "/CN=hwc.dcs test CA")
     run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")

@@ -134,7 +134,7 @@ def test_client_errors_are_never_retried(server, fake_time, status, code):
 
 
 def test_retries_are_capped_by_api_retries(server, fake_time):
-    server.queue(*[gateway(503, "APIGW.0503", "busy") for _ in range(10)])
+    server.queue(*[gateway(503, "APIGW.0503", "busy") for _attempt in range(10)])
     client = client_for(server, fake_time)
     with pytest.raises(ApiError) as info:
         get_job(client, max_retries=2)
@@ -144,7 +144,7 @@ def test_retries_are_capped_by_api_retries(server, fake_time):
 
 
 def test_exponential_backoff_with_full_jitter(server, fake_time):
-    server.queue(*[gateway(500, "DCS.5000", "x") for _ in range(4)])
+    server.queue(*[gateway(500, "DCS.5000", "x") for _attempt in range(4)])
     client = ApiClient(make_settings(server.url), clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now,
                        rng=lambda: 0.5)
     get_job(client, max_retries=4)
@@ -189,7 +189,7 @@ def test_read_timeout_is_bounded_by_api_timeout_and_retried(server, fake_time):
 
 @pytest.mark.parametrize("raw", ["<html>proxy error</html>", '{"job_id": "job1", "sta', "", "[1, 2]"])
 def test_unusable_2xx_body_is_retried_then_reported(server, fake_time, raw):
-    server.queue(*[Answer(200, raw=raw) for _ in range(3)])
+    server.queue(*[Answer(200, raw=raw) for _attempt in range(3)])
     client = client_for(server, fake_time)
     with pytest.raises(ApiError) as info:
         get_job(client, max_retries=2)
@@ -278,7 +278,7 @@ def test_requests_ca_bundle_is_honoured(tmp_path, fake_time, monkeypatch):
 def test_concurrent_requests_share_one_client(server, fake_time):
     client = client_for(server, fake_time)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(get_job(client))) for _ in range(20)]
+    threads = [threading.Thread(target=lambda: results.append(get_job(client))) for _attempt in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:

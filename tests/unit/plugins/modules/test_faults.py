@@ -219,7 +219,7 @@ def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
     kinds = [{"kind": "500"}, {"kind": "502"}, {"kind": "503"}, {"kind": "504"}, {"kind": "reset"},
              {"kind": "html", "status": 200}, {"kind": "truncated"}, {"kind": "empty"},
              {"kind": "429", "retry_after": 0}, {"kind": "slow", "seconds": 0.3}]
-    script = [rng.choice(kinds) if rng.random() < 0.2 else {"kind": "pass"} for _ in range(4000)]
+    script = [rng.choice(kinds) if rng.random() < 0.2 else {"kind": "pass"} for _attempt in range(4000)]
     injected = sum(1 for entry in script if entry["kind"] != "pass")
     wait_timeout = 60
     with Emulator(config(**jobs)) as emu:
