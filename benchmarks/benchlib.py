@@ -373,7 +373,7 @@ def render_rst(results):
     machine, settings = results.get("machine", {}), results.get("settings", {})
     out = [RST_BEGIN, ""]
     out.append("Run of %s on %s (%s CPUs, Linux %s), Python %s, ansible-core %s, huaweicloudsdkdcs %s, requests %s; "
-               "emulator latency %s s per request, ``wait_sleep`` %s s. ``make bench`` took %s s." % (
+               "emulator latency %s s per request, ``wait_sleep`` %s s. The measurements took %s s (building the virtualenv not included)." % (
                    results.get("started_at"), machine.get("cpu_model"), machine.get("cpus"), machine.get("kernel"),
                    machine.get("python"), machine.get("ansible_core"), machine.get("sdk"), machine.get("requests"),
                    settings.get("latency"), settings.get("wait_sleep"), _fmt(results.get("duration_seconds"))))
