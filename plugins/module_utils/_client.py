@@ -20,6 +20,7 @@ import datetime
 import email.utils
 import json
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -421,11 +422,10 @@ def _is_expired(error):
 
 
 def _ssl_reason(exc):
+    """The OpenSSL reason from a requests SSLError, e.g. 'self-signed certificate in certificate chain'."""
     text = str(exc)
-    for marker in ("certificate verify failed: ", "SSLError(", "SSL: "):
-        if marker in text:
-            text = text.split(marker, 1)[1]
-    return _excerpt(text.split("'")[0].split(")")[0]) or "TLS error"
+    match = re.search(r"certificate verify failed: (.+?)\.? *\(_ssl", text) or re.search(r"\] ([^()'\"]+)", text)
+    return _excerpt(match.group(1)).strip() if match else "TLS handshake failed"
 
 
 def _connection_reason(exc):

@@ -259,6 +259,9 @@ def test_tls_failure_names_the_host_and_suggests_ca_path(tmp_path, fake_time):
         with pytest.raises(TransportError) as info:
             get_job(client)
         assert "127.0.0.1" in info.value.message and "ca_path" in info.value.message
+        assert "(self-signed certificate in certificate chain)" in info.value.message or \
+            "(unable to get local issuer certificate)" in info.value.message, info.value.message
+        assert info.value.message.count("(") == info.value.message.count(")")
         assert client.log.requests["job"] == 1, "certificate errors are not retried"
 
         assert get_job(client_for(srv, fake_time, ca_path=ca_file)) == JOB
