@@ -203,7 +203,7 @@ def failure_message(entries):
 
 def query_jobs(client, job_ids, wait=False, wait_timeout=1800, wait_sleep=5.0, fail_on_job_failure=True,
                clock=time.monotonic, sleep=time.sleep):
-    """Query (and optionally wait on) DCS jobs. Returns (entries, elapsed, polls, warnings).
+    """Query (and optionally wait on) DCS jobs. Returns (entries in the asked order, elapsed seconds).
 
     Raises ``JobsFailedError`` (with the entries) when a job failed and
     ``fail_on_job_failure`` is set, ``WaitTimeoutError`` on timeout, or the client's errors.
