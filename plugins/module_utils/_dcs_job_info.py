@@ -47,7 +47,7 @@ def run(params, environ, add_secrets=None, client_factory=ApiClient, clock=time.
     client = client_factory(settings, clock=clock, sleep=sleep)
     start = clock()
     try:
-        entries, elapsed = query_jobs(
+        entries, _wait_elapsed = query_jobs(
             client, job_ids, wait=params.get("wait"), wait_timeout=wait_timeout, wait_sleep=wait_sleep,
             fail_on_job_failure=params.get("fail_on_job_failure"), clock=clock, sleep=sleep)
     except DcsError as error:
@@ -60,7 +60,8 @@ def run(params, environ, add_secrets=None, client_factory=ApiClient, clock=time.
         error.warnings = _warnings(client)
         raise
 
-    result = dict(jobs=entries, elapsed=round(elapsed, 3), polls=client.log.requests["job"],
+    # elapsed covers the whole task, project discovery included.
+    result = dict(jobs=entries, elapsed=round(clock() - start, 3), polls=client.log.requests["job"],
                   retries=client.log.retries, project_id=client.project_id)
     if params.get("job_id") is not None:
         result["job"] = entries[0]
