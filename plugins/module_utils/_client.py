@@ -296,8 +296,8 @@ class ApiClient:
         # Never wait longer than api_timeout, nor much past the deadline (one second floor so
         # that a last poll at the deadline can still complete).
         timeout = max(min(1.0, settings.api_timeout), deadline.clamp(settings.api_timeout))
-        host = urlsplit(url).hostname
-        netloc = urlsplit(url).netloc
+        parts = urlsplit(url)
+        host, netloc = parts.hostname, parts.netloc
         self.log.sent(label)
         try:
             response = self.session.request(method, url, headers=headers, timeout=timeout,

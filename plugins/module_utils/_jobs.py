@@ -28,7 +28,6 @@ from ansible_collections.hwc.dcs.plugins.module_utils._errors import (
 )
 
 TERMINAL_STATUSES = ("SUCCESS", "FAIL")
-KNOWN_STATUSES = ("INIT", "RUNNING", "SUCCESS", "FAIL")
 API_FIELDS = ("job_id", "job_type", "status", "begin_time", "end_time", "fail_reason")
 MAX_IN_FLIGHT = 50
 
