@@ -19,36 +19,40 @@ import sys
 import time
 
 
-def collection_client(args):
-    from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
+def _settings(args):
     from ansible_collections.hwc.dcs.plugins.module_utils._connection import ConnectionSettings
-    from ansible_collections.hwc.dcs.plugins.module_utils._jobs import validate_job_body
 
-    settings = ConnectionSettings(
+    return ConnectionSettings(
         region=args["region"], project_id=args["project_id"], endpoint=args["endpoint"], iam_endpoint=args["endpoint"],
-        access_key=args["access_key"], secret_key=args["secret_key"], security_token=None, credential_source="benchmark")
-    client = ApiClient(settings)
-    url = client.dcs_url("jobs", args["job_id"])
+        access_key=args["access_key"], secret_key=args["secret_key"], credential_source="benchmark")
+
+
+def collection_client(args):
+    """The collection's ApiClient.request(): signing, transport (budget, size limit), decoding, answer check."""
+    from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
+    from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_answer
+
+    client = ApiClient(_settings(args))
+    url = "%s/v2/%s/jobs/%s" % (args["endpoint"], args["project_id"], args["job_id"])
+    validate = check_job_answer(args["job_id"])
 
     def query():
-        body = client.request("GET", url, validate=validate_job_body, label="job")
+        body = client.request("GET", url, project_id=args["project_id"], validate=validate, label="poll")
         assert body["status"] == "SUCCESS", body
     return query
 
 
 def collection_query_jobs(args):
     """The module's own path for one job: query_jobs() (thread pool, entry building) around request()."""
-    from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
-    from ansible_collections.hwc.dcs.plugins.module_utils._connection import ConnectionSettings
-    from ansible_collections.hwc.dcs.plugins.module_utils._jobs import query_jobs
+    from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
+    from ansible_collections.hwc.dcs.plugins.module_utils._runner import Task
+    from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import WaitOptions
 
-    settings = ConnectionSettings(
-        region=args["region"], project_id=args["project_id"], endpoint=args["endpoint"], iam_endpoint=args["endpoint"],
-        access_key=args["access_key"], secret_key=args["secret_key"], security_token=None, credential_source="benchmark")
-    client = ApiClient(settings)
+    task = Task({}, _settings(args))  # one task for the whole run, as one module run: the client and its connections are kept
+    options = WaitOptions(wait=False, timeout=1800, sleep=5.0, fail_on_failure=True)
 
     def query():
-        entries, _elapsed = query_jobs(client, [args["job_id"]])
+        entries = query_jobs(task, [args["job_id"]], options)
         assert entries[0]["status"] == "SUCCESS", entries
     return query
 

@@ -19,6 +19,8 @@ options:
       - Used to build the default O(endpoint) and O(iam_endpoint), and to look up the project ID when
         O(project_id) is not known. With an explicit O(endpoint) and O(project_id) it is only a label.
       - If not set, the E(HW_REGION_NAME) environment variable (the Terraform provider's) is used.
+      - An O(endpoint) without a region needs O(project_id) (or one of its other sources), because the
+        project ID is looked up by region name.
     type: str
   project_id:
     description:
@@ -30,16 +32,25 @@ options:
   endpoint:
     description:
       - Full URL of the DCS API endpoint, for clouds or networks where the default does not apply
-        (for example Open Telekom Cloud or a private cloud). The region is then only a label.
+        (for example Open Telekom Cloud or a private cloud). The region is then only a label, and
+        without a region O(project_id) must be known.
       - If not set, E(HUAWEICLOUD_SDK_REGION_DCS_<REGION>) (the region upper-cased with dashes turned
         into underscores, as in the official SDK) is used, else V(https://dcs.<region>.myhuaweicloud.com).
-      - Must be an C(http) or C(https) URL with a host and no user name, password, query or fragment.
+        An empty string is an error, not the default.
+      - Must be an C(http) or C(https) URL with a host and an optional port, and no user name, password,
+        query or fragment (not even an empty C(?) or C(#)). A path, if any, may only hold non-empty segments
+        of letters, digits, C(-), C(.), C(_) and C(~), without C(.) or C(..) segments or percent-encoding,
+        so that the path sent is the path signed.
+      - A host name with non-ASCII characters must be given in its ASCII (punycode, C(xn--)) form.
+      - An C(http) URL works but gives a warning, since signed requests (and the security token) then
+        travel unencrypted.
     type: str
   iam_endpoint:
     description:
-      - URL of the IAM endpoint used for project ID discovery.
+      - URL of the IAM endpoint used for project ID discovery, with the same rules as O(endpoint).
       - If not set, E(HUAWEICLOUD_SDK_IAM_ENDPOINT), then C(iam_endpoint) in the credentials file,
         else V(https://iam.<region>.myhuaweicloud.com).
+      - Only used when the project ID must be discovered; the credentials file is not read for it otherwise.
     type: str
   access_key:
     description:
@@ -54,6 +65,11 @@ options:
       - 5. The C([basic]) section of the official SDKs' credentials file (keys C(ak), C(sk),
         C(security_token), C(project_id), C(iam_endpoint)) at C(~/.huaweicloud/credentials) on the host
         that runs the module, or at the path in E(HUAWEICLOUD_SDK_CREDENTIALS_FILE).
+      - An environment variable set to an empty string counts as unset.
+      - The credentials file is read only when a value is needed from it (no earlier source gave the
+        credentials, or the project ID, or the IAM endpoint for discovery). It must be a regular file
+        of at most 64 KiB in UTF-8 (a byte order mark is accepted); a FIFO, a directory or a device is
+        an error. A file that group or others can access gives a warning with the C(chmod 600) that fixes it.
     type: str
     aliases: [ak]
   secret_key:
@@ -77,13 +93,19 @@ options:
   ca_path:
     description:
       - PEM bundle of CA certificates to verify the endpoints with, instead of the system's.
-      - Without it, E(REQUESTS_CA_BUNDLE) is honoured. The standard proxy variables
-        (E(HTTPS_PROXY), E(NO_PROXY)) apply to every request.
+      - Without it, E(REQUESTS_CA_BUNDLE), then E(CURL_CA_BUNDLE) is honoured. Whichever names the bundle,
+        it must be an existing, readable regular file, or the task fails before any request.
+      - Ignored when O(validate_certs=false).
+      - The standard proxy variables E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) (in upper
+        or lower case) apply to every request.
     type: path
   api_timeout:
     description:
-      - Seconds one HTTP request (connect and read) may take.
-      - Never longer than the time left before the task's deadline (see O(hwc.dcs.dcs_job_info#module:wait_timeout)).
+      - Seconds one HTTP request may take in all (connecting, sending, and receiving the headers and the
+        whole body, however slowly they arrive).
+      - A finite number greater than 0 and at most V(3600).
+      - Never longer than the time left before the task's deadline (the module's C(wait_timeout), where
+        it has one).
     type: float
     default: 30
   api_retries:
@@ -91,9 +113,9 @@ options:
       - How many times a request that failed transiently is retried (HTTP 429, 500, 502, 503, 504,
         connection refused or reset, timeouts, an unusable answer body). HTTP 401 and other client
         errors are never retried.
+      - A whole number from V(0) to V(20).
       - Waits between attempts use exponential backoff with full jitter and honour C(Retry-After).
       - While a module waits for something, its deadline bounds the retries instead.
-      - If not set, the E(HWC_DCS_API_RETRIES) environment variable is used.
+      - If not set, the E(HWC_DCS_API_RETRIES) environment variable is used, else V(5).
     type: int
-    default: 5
 """

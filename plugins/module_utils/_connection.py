@@ -7,219 +7,283 @@
 
 Private to this collection: this interface may change without notice.
 
-``connection_argument_spec()`` has the same option names as the ``hwc.dcs.connection``
-doc fragment. ``resolve_connection()`` turns module parameters, the environment and the
-SDK credentials file into ``ConnectionSettings``, or raises a ``ValidationError`` /
-``CredentialsError`` that says what was found where (never a secret value).
+``connection_argument_spec()`` has the same option names as the ``hwc.dcs.connection`` doc
+fragment and reads no environment. ``resolve_connection(params, environ)`` is the one place that
+reads the environment (region, retries, project ID, endpoints, credentials, CA bundle, proxies)
+and the SDK credentials file, and turns them into an immutable ``ConnectionSettings``, or raises a
+``ValidationError`` / ``CredentialsError`` that says what was found where (never a secret value).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import configparser
+import ipaddress
 import os
+import stat
+from urllib.parse import urlsplit
 
-from ansible.module_utils.errors import AnsibleFallbackNotFound
-
-from ansible_collections.hwc.dcs.plugins.module_utils._errors import CredentialsError, ValidationError
+from ansible_collections.hwc.dcs.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwc.dcs.plugins.module_utils._text import show
 from ansible_collections.hwc.dcs.plugins.module_utils import _validation as validation
+from ansible_collections.hwc.dcs.plugins.module_utils._credentials import (
+    CREDENTIALS_FILE_ENV, ENV_CREDENTIAL_FAMILIES, CredentialsFile, credentials_file_path, env_value, resolve_credentials)
 
-DEFAULT_API_TIMEOUT = 30.0
-DEFAULT_API_RETRIES = 5
-CREDENTIALS_FILE_ENV = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
-DEFAULT_CREDENTIALS_FILE = os.path.join("~", ".huaweicloud", "credentials")
-IAM_ENDPOINT_ENV = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
-PROJECT_ID_ENVS = ("HUAWEICLOUD_SDK_PROJECT_ID", "HW_PROJECT_ID")
+# Declared once: the argument spec, the resolution and the doc fragment's test read these.
+DEFAULTS = {"api_timeout": 30.0, "api_retries": 5, "validate_certs": True}
+API_TIMEOUT_MAX = 3600.0
+API_RETRIES_MAX = 20
+
 REGION_ENVS = ("HW_REGION_NAME",)
 API_RETRIES_ENVS = ("HWC_DCS_API_RETRIES",)
+PROJECT_ID_ENVS = ("HUAWEICLOUD_SDK_PROJECT_ID", "HW_PROJECT_ID")
+IAM_ENDPOINT_ENV = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
+DCS_ENDPOINT_ENV_PREFIX = "HUAWEICLOUD_SDK_REGION_DCS_"
+CA_BUNDLE_ENVS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+PROXY_ENVS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")  # matched in any case
 
-# Environment families, first match wins: official SDKs, the API reference's sample
-# code, the Terraform provider. (access key, secret key, security token or None).
-ENV_CREDENTIAL_FAMILIES = (
-    ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
-    ("CLOUD_SDK_AK", "CLOUD_SDK_SK", None),
-    ("HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN"),
-)
+# Every variable read under a fixed name (the doc fragment shows each with E()); besides these, the DCS
+# endpoint override DCS_ENDPOINT_ENV_PREFIX + <REGION> and the proxy variables in any case.
+ENVIRONMENT_VARIABLES = tuple(
+    [name for family in ENV_CREDENTIAL_FAMILIES for name in family if name]
+    + list(PROJECT_ID_ENVS + REGION_ENVS + API_RETRIES_ENVS + CA_BUNDLE_ENVS) + [IAM_ENDPOINT_ENV, CREDENTIALS_FILE_ENV])
 
-
-def env_fallback_set(*names):
-    """Like Ansible's env_fallback, but an empty variable counts as unset (as for credentials)."""
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise AnsibleFallbackNotFound
+INSECURE_TLS_WARNING = (
+    "validate_certs is false: the endpoint's TLS certificate is not verified, so the "
+    "connection can be intercepted. Use ca_path to trust a private CA instead.")
 
 
 def connection_argument_spec():
-    """The argument spec of the connection options (see the ``hwc.dcs.connection`` doc fragment)."""
+    """The argument spec of the connection options (see the ``hwc.dcs.connection`` doc fragment).
+
+    No environment fallbacks here: options backed by an environment variable (region, api_retries)
+    have no default either, ``resolve_connection`` applies the variable, then ``DEFAULTS``.
+    """
     return dict(
-        region=dict(type="str", fallback=(env_fallback_set, list(REGION_ENVS))),
+        region=dict(type="str"),
         project_id=dict(type="str"),
         endpoint=dict(type="str"),
         iam_endpoint=dict(type="str"),
         access_key=dict(type="str", aliases=["ak"], no_log=False),
         secret_key=dict(type="str", aliases=["sk"], no_log=True),
         security_token=dict(type="str", no_log=True),
-        validate_certs=dict(type="bool", default=True),
+        validate_certs=dict(type="bool", default=DEFAULTS["validate_certs"]),
         ca_path=dict(type="path"),
-        api_timeout=dict(type="float", default=DEFAULT_API_TIMEOUT),
-        api_retries=dict(type="int", default=DEFAULT_API_RETRIES, fallback=(env_fallback_set, list(API_RETRIES_ENVS))),
+        api_timeout=dict(type="float", default=DEFAULTS["api_timeout"]),
+        api_retries=dict(type="int"),
     )
 
 
+def _field(name, doc):
+    return property(lambda self: self._values[name], doc=doc)
+
+
 class ConnectionSettings:
-    """Everything a client needs to reach and sign requests to DCS in one region."""
+    """Everything a client needs to reach and sign requests to DCS in one region. Immutable.
+
+    ``verify`` is False, True or the path of a CA bundle (as ``requests`` takes it). ``proxy_environ``
+    is a copy of the proxy variables found in the environment. ``warnings`` is a tuple of texts for
+    ``module.warn``. ``repr()`` never shows a secret; ``secrets()`` lists them for ``no_log_values``.
+    """
+
+    __slots__ = ("_values",)
 
     def __init__(self, region, project_id, endpoint, iam_endpoint, access_key, secret_key,
-                 security_token, credential_source, validate_certs=True, ca_path=None,
-                 api_timeout=DEFAULT_API_TIMEOUT, api_retries=DEFAULT_API_RETRIES):
-        self.region = region
-        self.project_id = project_id
-        self.endpoint = endpoint
-        self.iam_endpoint = iam_endpoint
-        self.access_key = access_key
-        self.secret_key = secret_key
-        self.security_token = security_token
-        self.credential_source = credential_source
-        self.validate_certs = validate_certs
-        self.ca_path = ca_path
-        self.api_timeout = api_timeout
-        self.api_retries = api_retries
+                 security_token=None, credential_source="the caller", api_timeout=DEFAULTS["api_timeout"],
+                 api_retries=DEFAULTS["api_retries"], verify=True, proxy_environ=None, warnings=()):
+        object.__setattr__(self, "_values", dict(
+            region=region, project_id=project_id, endpoint=endpoint, iam_endpoint=iam_endpoint,
+            access_key=access_key, secret_key=secret_key, security_token=security_token,
+            credential_source=credential_source, api_timeout=float(api_timeout), api_retries=int(api_retries),
+            verify=verify, proxy_environ=dict(proxy_environ or {}), warnings=tuple(warnings)))
+
+    region = _field("region", "Region name, or None when only an endpoint was given.")
+    project_id = _field("project_id", "Project ID, or None when it must be discovered from IAM.")
+    endpoint = _field("endpoint", "DCS endpoint URL without a trailing '/'.")
+    iam_endpoint = _field("iam_endpoint", "IAM endpoint URL without a trailing '/', or None.")
+    access_key = _field("access_key", "Access key ID (an identifier, not a secret).")
+    secret_key = _field("secret_key", "Secret access key.")
+    security_token = _field("security_token", "Security token of temporary credentials, or None.")
+    credential_source = _field("credential_source", "Where the credentials came from, for messages.")
+    api_timeout = _field("api_timeout", "Seconds one request may take (float).")
+    api_retries = _field("api_retries", "Retries of a transiently failed request (int).")
+    verify = _field("verify", "False, True or a CA bundle path.")
+    warnings = _field("warnings", "Warnings found while resolving (tuple of str).")
+
+    @property
+    def proxy_environ(self):
+        """The proxy variables (http_proxy, https_proxy, all_proxy, no_proxy, any case), as a new dict."""
+        return dict(self._values["proxy_environ"])
+
+    def __setattr__(self, name, value):
+        raise AttributeError("ConnectionSettings is immutable: use replace(%s=...)" % name)
+
+    def replace(self, **changes):
+        """A new ``ConnectionSettings`` with some values changed (for example the discovered project_id)."""
+        values = dict(self._values)
+        values.update(changes)
+        return ConnectionSettings(**values)
 
     def secrets(self):
         """The secret values, for ``AnsibleModule.no_log_values``."""
         return [value for value in (self.secret_key, self.security_token) if value]
 
     def __repr__(self):
-        # Never show secrets, even in a debugger or a traceback.
+        # Never show secrets (nor proxy URLs, which may hold passwords), even in a debugger or a traceback.
         return "ConnectionSettings(region=%r, project_id=%r, endpoint=%r, access_key=%r, credentials from %s)" % (
             self.region, self.project_id, self.endpoint, self.access_key, self.credential_source)
 
 
-def _env(environ, name):
-    value = environ.get(name)
-    return value if value else None
+def _first_env(environ, names):
+    """(value, "environment variable NAME") of the first set variable, or (None, None)."""
+    for name in names:
+        value = env_value(environ, name)
+        if value:
+            return value, "environment variable %s" % name
+    return None, None
 
 
-def credentials_file_path(environ):
-    """Path of the official SDKs' credentials file."""
-    return os.path.expanduser(_env(environ, CREDENTIALS_FILE_ENV) or DEFAULT_CREDENTIALS_FILE)
+def _api_retries(params, environ):
+    value, source = params.get("api_retries"), "api_retries"
+    if value is None:
+        value, source = _first_env(environ, API_RETRIES_ENVS)
+    if value is None:
+        return DEFAULTS["api_retries"]
+    return validation.check_count(value, source, 0, API_RETRIES_MAX)
 
 
-def read_credentials_file(path):
-    """The ``[basic]`` section of the SDK credentials file as a dict; {} when the file does not exist."""
-    if not os.path.exists(path):
-        return {}
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
-        # The parser's message may quote file lines; name the problem class only.
-        raise CredentialsError(
-            "The credentials file %s cannot be read (%s); fix or remove it, or give credentials another way."
-            % (path, type(exc).__name__)) from None
-    if not parser.has_section("basic"):
-        return {}
-    return dict((key, value.strip()) for key, value in parser.items("basic") if value.strip())
+def _api_timeout(params):
+    value = params.get("api_timeout")
+    if value is None:
+        return DEFAULTS["api_timeout"]
+    return validation.check_finite_positive(value, "api_timeout", maximum=API_TIMEOUT_MAX)
 
 
-def _credential_sources(params, environ, file_values, file_path):
-    """Yield (description, access key, secret key, token, names) for each source in order."""
-    yield ("the module options", params.get("access_key"), params.get("secret_key"),
-           params.get("security_token"), ("access_key", "secret_key", "security_token"))
-    for ak_name, sk_name, token_name in ENV_CREDENTIAL_FAMILIES:
-        yield ("the environment", _env(environ, ak_name), _env(environ, sk_name),
-               _env(environ, token_name) if token_name else None, (ak_name, sk_name, token_name))
-    yield ("the credentials file %s" % file_path, file_values.get("ak"), file_values.get("sk"),
-           file_values.get("security_token"), ("[basic] ak", "[basic] sk", "[basic] security_token"))
+def _region(params, environ):
+    region, source = params.get("region"), "region"
+    if region is None:
+        region, source = _first_env(environ, REGION_ENVS)
+    return validation.check_region(region, source) if region is not None else None
 
 
-def resolve_credentials(params, environ, file_values, file_path):
-    """First complete source wins. Returns (access key, secret key, token or None, source description)."""
-    looked = []
-    for where, access_key, secret_key, token, names in _credential_sources(params, environ, file_values, file_path):
-        ak_name, sk_name, token_name = names
-        label = "%s %s/%s" % (where, ak_name, sk_name)
-        if access_key and secret_key:
-            source = "%s (%s, %s)" % (where, ak_name, sk_name)
-            validation.check_credential(access_key, "The access key", source)
-            validation.check_credential(secret_key, "The secret key", source)
-            if token:
-                validation.check_credential(token, "The security token", "%s (%s)" % (where, token_name))
-            return access_key, secret_key, token, source
-        if access_key or secret_key:
-            present, missing = (ak_name, sk_name) if access_key else (sk_name, ak_name)
-            raise CredentialsError(
-                "Incomplete credentials: %s sets %s but not %s. Give both the access key and the secret "
-                "key from the same source (halves from different sources are not combined)." % (where, present, missing))
-        if token:
-            raise CredentialsError(
-                "%s sets %s but no access key and secret key; temporary credentials need all three "
-                "from the same source." % (where[0].upper() + where[1:], token_name))
-        looked.append(label + ("" if "file" not in where or file_values else " (not found or no [basic] keys)"))
-    raise CredentialsError(
-        "No Huawei Cloud credentials found. Looked in: %s. Set access_key and secret_key, or one of "
-        "those environment variable pairs, or the credentials file." % "; ".join(looked))
-
-
-def resolve_connection(params, environ=None):
-    """Resolve module parameters, environment and credentials file into ``ConnectionSettings``."""
-    environ = os.environ if environ is None else environ
-
-    validation.check_positive(params.get("api_timeout"), "api_timeout")
-    validation.check_non_negative(params.get("api_retries"), "api_retries")
-
-    region = params.get("region")
-    if region is not None:
-        validation.check_region(region)
-
-    file_path = credentials_file_path(environ)
-    file_values = read_credentials_file(file_path)
-    access_key, secret_key, token, source = resolve_credentials(params, environ, file_values, file_path)
-
-    project_id = params.get("project_id")
+def _project_id(params, environ, credentials_file):
+    project_id, source = params.get("project_id"), "project_id"
     if project_id is None:
-        project_id = next((environ[n] for n in PROJECT_ID_ENVS if _env(environ, n)), None) or file_values.get("project_id")
-    if project_id is not None:
-        validation.check_id(project_id, "project_id")
+        project_id, source = _first_env(environ, PROJECT_ID_ENVS)
+    if project_id is None:
+        project_id, source = credentials_file.get("project_id"), credentials_file.describe("project_id")
+    return validation.check_id(project_id, source) if project_id is not None else None
 
+
+def _dcs_endpoint(params, environ, region):
     endpoint = params.get("endpoint")
-    if endpoint:
-        endpoint = validation.check_endpoint(endpoint, "endpoint")
-    elif region:
-        override = "HUAWEICLOUD_SDK_REGION_DCS_" + region.upper().replace("-", "_")
-        if _env(environ, override):
-            endpoint = validation.check_endpoint(environ[override], "environment variable " + override)
-        else:
-            endpoint = "https://dcs.%s.myhuaweicloud.com" % region
-    else:
+    if endpoint is not None:
+        return validation.check_endpoint(endpoint, "endpoint")
+    if not region:
         raise ValidationError(
             "No region and no endpoint: set region (or the HW_REGION_NAME environment variable), "
             "for example region: cn-north-4, or give the DCS endpoint URL with endpoint.")
+    override = DCS_ENDPOINT_ENV_PREFIX + region.upper().replace("-", "_")
+    if env_value(environ, override):
+        return validation.check_endpoint(environ[override], "environment variable " + override)
+    return "https://dcs.%s.myhuaweicloud.com" % region
 
+
+def _iam_endpoint(params, environ, region, credentials_file, needed):
+    """IAM is only used to discover the project ID: the credentials file is read for it only then."""
     iam_endpoint = params.get("iam_endpoint")
-    option = "iam_endpoint"
-    if not iam_endpoint:
-        if _env(environ, IAM_ENDPOINT_ENV):
-            iam_endpoint, option = environ[IAM_ENDPOINT_ENV], "environment variable " + IAM_ENDPOINT_ENV
-        elif file_values.get("iam_endpoint"):
-            iam_endpoint, option = file_values["iam_endpoint"], "iam_endpoint in " + file_path
-    if iam_endpoint:
-        iam_endpoint = validation.check_endpoint(iam_endpoint, option)
-    elif region:
-        iam_endpoint = "https://iam.%s.myhuaweicloud.com" % region
+    if iam_endpoint is not None:
+        return validation.check_endpoint(iam_endpoint, "iam_endpoint")
+    if env_value(environ, IAM_ENDPOINT_ENV):
+        return validation.check_endpoint(environ[IAM_ENDPOINT_ENV], "environment variable " + IAM_ENDPOINT_ENV)
+    if needed or credentials_file.loaded:
+        from_file = credentials_file.get("iam_endpoint")
+        if from_file:
+            return validation.check_endpoint(from_file, credentials_file.describe("iam_endpoint"))
+    return "https://iam.%s.myhuaweicloud.com" % region if region else None
 
+
+def _check_ca_bundle(path, source):
+    """A CA bundle must be an existing, readable regular file (never a FIFO that would block the TLS setup)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        problem = "it does not exist" if isinstance(exc, FileNotFoundError) else "it cannot be examined (%s)" % type(exc).__name__
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            problem = "it is not a regular file"
+        elif not os.access(path, os.R_OK):
+            problem = "it is not readable by this user"
+        else:
+            return path
+    raise ValidationError(
+        "%s names the CA bundle %s, but %s. Give the path of a readable PEM file with the CA certificates."
+        % (source, show(path, 200), problem))
+
+
+def _verify(params, environ):
+    """What ``requests`` takes as ``verify``: False, a CA bundle path, or True (the system's CAs)."""
+    validate_certs = params.get("validate_certs")
+    if not (DEFAULTS["validate_certs"] if validate_certs is None else validate_certs):
+        return False
+    ca_path = params.get("ca_path")
+    if ca_path is not None:
+        if ca_path == "":
+            raise ValidationError("ca_path is empty: give the path of a PEM bundle, or leave ca_path out.")
+        return _check_ca_bundle(ca_path, "ca_path")
+    path, source = _first_env(environ, CA_BUNDLE_ENVS)
+    return _check_ca_bundle(path, source) if path else True
+
+
+def _proxy_environ(environ):
+    return dict((name, environ[name]) for name in sorted(environ) if name.lower() in PROXY_ENVS and environ[name])
+
+
+def _loopback(url):
+    """Whether ``url`` names this machine (a local emulator): then nothing crosses a network."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _warnings(credentials_file, verify, endpoints, token):
+    warnings = list(credentials_file.warnings)
+    if verify is False:
+        warnings.append(INSECURE_TLS_WARNING)
+    carried = "signed requests and the security token travel" if token else "signed requests travel"
+    for option, url in endpoints:
+        if url and url.lower().startswith("http://") and not _loopback(url):
+            warnings.append(
+                "%s %s uses http: %s unencrypted, so anyone on the network path can read them and change "
+                "the answers. Use an https endpoint." % (option, validation.show_url(url), carried))
+    return tuple(warnings)
+
+
+def resolve_connection(params, environ=None):
+    """Resolve module parameters, the environment (``os.environ`` when None) and the credentials file."""
+    environ = os.environ if environ is None else environ
+    api_timeout = _api_timeout(params)
+    api_retries = _api_retries(params, environ)
+    region = _region(params, environ)
+    credentials_file = CredentialsFile(credentials_file_path(environ))
+    credentials = resolve_credentials(params, environ, credentials_file)
+    project_id = _project_id(params, environ, credentials_file)
+    endpoint = _dcs_endpoint(params, environ, region)
+    iam_endpoint = _iam_endpoint(params, environ, region, credentials_file, project_id is None)
     if project_id is None and not region:
         raise ValidationError(
             "No project_id and no region: the project ID is looked up by region name, so set region "
             "(or HW_REGION_NAME), or give project_id (or HUAWEICLOUD_SDK_PROJECT_ID).")
-
+    verify = _verify(params, environ)
+    endpoints = [("endpoint", endpoint)] + ([("iam_endpoint", iam_endpoint)] if project_id is None else [])
     return ConnectionSettings(
         region=region, project_id=project_id, endpoint=endpoint, iam_endpoint=iam_endpoint,
-        access_key=access_key, secret_key=secret_key, security_token=token, credential_source=source,
-        validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
-        api_timeout=float(params.get("api_timeout") or DEFAULT_API_TIMEOUT),
-        api_retries=int(params["api_retries"]) if params.get("api_retries") is not None else DEFAULT_API_RETRIES,
-    )
+        access_key=credentials.access_key, secret_key=credentials.secret_key,
+        security_token=credentials.security_token, credential_source=credentials.source,
+        api_timeout=api_timeout, api_retries=api_retries, verify=verify,
+        proxy_environ=_proxy_environ(environ),
+        warnings=_warnings(credentials_file, verify, endpoints, credentials.security_token))

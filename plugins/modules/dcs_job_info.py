@@ -26,6 +26,7 @@ requirements:
   - requests
 extends_documentation_fragment:
   - hwc.dcs.connection
+  - hwc.dcs.wait
   - hwc.dcs.attributes
   - hwc.dcs.attributes.INFO_MODULE
 options:
@@ -42,31 +43,6 @@ options:
       - Exactly one of O(job_id) and O(job_ids) is required.
     type: list
     elements: str
-  wait:
-    description:
-      - Whether to poll until every job has a terminal status (V(SUCCESS) or V(FAIL)).
-      - The first poll is immediate; then only unfinished jobs are polled, every O(wait_sleep) seconds.
-    type: bool
-    default: false
-  wait_timeout:
-    description:
-      - Seconds the whole task may take, waits and retries included. When it passes before every job
-        ended, the task fails and lists each unfinished job with its last status.
-      - Must be greater than 0.
-    type: int
-    default: 1800
-  wait_sleep:
-    description:
-      - Seconds between two polling rounds while O(wait=true). Must be greater than 0.
-    type: float
-    default: 5
-    aliases: [poll_interval]
-  fail_on_job_failure:
-    description:
-      - Whether to fail the task when a job ended in V(FAIL) or carries a non-empty C(fail_reason).
-      - With V(false) the task succeeds and reports the jobs, so that the playbook can decide.
-    type: bool
-    default: true
 notes:
   - The module only reads; it never changes a DCS instance.
   - With O(wait=true) and several jobs, the module waits for all of them (until O(wait_timeout)) and then
@@ -271,35 +247,12 @@ request_id:
   sample: 5b8bd6c4e1f7a0d2c3b4a5968778695a
 """
 
-import os
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.hwc.dcs.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.hwc.dcs.plugins.module_utils._dcs_job_info import argument_spec, run
-from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
+from ansible_collections.hwc.dcs.plugins.module_utils._dcs_job_info import MODULE_OPTIONS, argument_spec, run
+from ansible_collections.hwc.dcs.plugins.module_utils._runner import run_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[("job_id", "job_ids")],
-        required_one_of=[("job_id", "job_ids")],
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
-
-    try:
-        result, warnings = run(module.params, os.environ, module.no_log_values.update)
-    except DcsError as error:
-        for warning in error.warnings:
-            module.warn(warning)
-        module.fail_json(**error.to_result())
-
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, **result)
+    run_module(run, argument_spec(), **MODULE_OPTIONS)
 
 
 if __name__ == "__main__":

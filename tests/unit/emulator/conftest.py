@@ -3,20 +3,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures for the DCS emulator's own tests (tests/emulator/dcs_emulator.py)."""
+"""Fixtures for the DCS emulator's own tests (tests/emulator/)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-try:
-    from ansible_collections.hwc.dcs.tests.unit.emulator.emu_support import base_config, dcs_emulator
-except ImportError:  # run directly from a checkout, not from an ansible_collections tree
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from emu_support import base_config, dcs_emulator  # type: ignore[no-redef]
+from ansible_collections.hwc.dcs.tests.support.emulator import Emulator, emulator_config
 
 
 @pytest.fixture
@@ -25,7 +18,7 @@ def make_emulator():
     started = []
 
     def _make(config=None, **kwargs):
-        emu = dcs_emulator.Emulator(base_config() if config is None else config, **kwargs)
+        emu = Emulator(emulator_config() if config is None else config, **kwargs)
         emu.start()
         started.append(emu)
         return emu

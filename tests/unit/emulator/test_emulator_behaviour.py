@@ -26,12 +26,10 @@ from pathlib import Path
 
 import pytest
 
-try:
-    from ansible_collections.hwc.dcs.tests.unit.emulator.emu_support import (
-        AK, OTHER_PROJECT, PROJECT, SK, base_config, dcs_emulator, raw_request)
-except ImportError:  # run directly from a checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from emu_support import AK, OTHER_PROJECT, PROJECT, SK, base_config, dcs_emulator, raw_request  # type: ignore
+from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator
+from ansible_collections.hwc.dcs.tests.support.constants import AK, OTHER_PROJECT, PROJECT, SK
+from ansible_collections.hwc.dcs.tests.support.emulator import emulator_config
+from ansible_collections.hwc.dcs.tests.support.http_server import raw_request
 
 EMULATOR_FILE = Path(dcs_emulator.__file__).resolve()
 
@@ -92,7 +90,7 @@ def test_failed_job_reason_only_once_failed(emulator):
 
 
 def test_unknown_status_extra_and_omitted_fields(make_emulator):
-    emu = make_emulator(base_config(jobs={
+    emu = make_emulator(emulator_config(jobs={
         "odd": {"lifecycle": [[0, "PENDING"]], "extra": {"progress": 42, "status_detail": None},
                 "omit": ["job_type"]},
         "plain": {},
@@ -106,7 +104,7 @@ def test_unknown_status_extra_and_omitted_fields(make_emulator):
 
 
 def test_job_without_project_is_visible_in_every_project(make_emulator):
-    emu = make_emulator(base_config(jobs={"anywhere": {"lifecycle": [[0, "SUCCESS"]]}}))
+    emu = make_emulator(emulator_config(jobs={"anywhere": {"lifecycle": [[0, "SUCCESS"]]}}))
     assert get_job(emu, "anywhere").status == 200
     assert get_job(emu, "anywhere", OTHER_PROJECT, OTHER_PROJECT).status == 200
 
@@ -142,8 +140,8 @@ def test_unknown_job_is_a_dcs_404(emulator):
 
 
 def test_unknown_job_answer_is_configurable(make_emulator):
-    emu = make_emulator(base_config(unknown_job={"status": 400, "error_code": "DCS.4070",
-                                                 "error_msg": "Invalid task ID."}))
+    unknown = {"status": 400, "error_code": "DCS.4070", "error_msg": "Invalid task ID."}
+    emu = make_emulator(emulator_config(unknown_job=unknown))
     resp = get_job(emu, "nope")
     assert resp.status == 400 and resp.json()["error_code"] == "DCS.4070"
 
@@ -185,7 +183,7 @@ def test_unknown_path_and_method_are_apigw_0101(emulator):
 
 
 def test_every_response_has_request_id_date_and_json_type(make_emulator):
-    emu = make_emulator(base_config(clock_offset_seconds=3600))
+    emu = make_emulator(emulator_config(clock_offset_seconds=3600))
     for resp in (get_job(emu, "job-done"), get_job(emu, "nope"),
                  raw_request(emu.url, "GET", "/nope", {"Host": "h"})):
         assert re.fullmatch(r"[0-9a-f]{32}", resp.headers["x-request-id"])
@@ -195,8 +193,8 @@ def test_every_response_has_request_id_date_and_json_type(make_emulator):
 
 
 def test_projects_listing_shape(make_emulator):
-    emu = make_emulator(base_config(projects=[{"id": PROJECT, "name": "r1"}, {"id": "b" * 32, "name": "r1"},
-                                              {"id": OTHER_PROJECT, "name": "r2"}]))
+    projects = [{"id": PROJECT, "name": "r1"}, {"id": "b" * 32, "name": "r1"}, {"id": OTHER_PROJECT, "name": "r2"}]
+    emu = make_emulator(emulator_config(projects=projects))
     path = "/v3/projects"
     resp = raw_request(emu.url, "GET", path + "?name=r1", sign(emu.url, path, "name=r1", project=None))
     body = resp.json()
@@ -216,7 +214,7 @@ JOB_PATH = "/v2/%s/jobs/job-done" % PROJECT
 
 
 def with_faults(make_emulator, *faults, key=JOB_PATH, **config):
-    return make_emulator(base_config(faults={key: list(faults)}, **config))
+    return make_emulator(emulator_config(faults={key: list(faults)}, **config))
 
 
 def test_429_with_and_without_retry_after(make_emulator):
@@ -285,7 +283,7 @@ def test_empty_body(make_emulator):
 
 
 def test_fault_count_pass_and_patterns(make_emulator):
-    emu = make_emulator(base_config(faults={
+    emu = make_emulator(emulator_config(faults={
         "/v2/*/jobs/*": [{"kind": "503", "count": 2}, {"kind": "pass"}, {"kind": "502"}],
     }))
     statuses = [get_job(emu, "job-done").status for _round in range(5)]
@@ -293,7 +291,7 @@ def test_fault_count_pass_and_patterns(make_emulator):
 
 
 def test_exact_path_faults_come_before_patterns(make_emulator):
-    emu = make_emulator(base_config(faults={"/v2/*": [{"kind": "502"}], JOB_PATH: [{"kind": "504"}]}))
+    emu = make_emulator(emulator_config(faults={"/v2/*": [{"kind": "502"}], JOB_PATH: [{"kind": "504"}]}))
     assert [get_job(emu, "job-done").status for _round in range(3)] == [504, 502, 200]
 
 
@@ -374,7 +372,7 @@ def test_keep_alive_answers_are_fast(emulator):
 
 def _start_cli(tmp_path, *extra):
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(base_config()), encoding="utf-8")
+    config.write_text(json.dumps(emulator_config()), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(EMULATOR_FILE), "--host", "127.0.0.1", "--port", "0",
                              "--config", str(config)] + list(extra),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -11,21 +11,15 @@ rejects, with the same status and error shape, it judges requests as the real se
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-try:
-    from ansible_collections.hwc.dcs.tests.unit.emulator.emu_support import (
-        AK, PROJECT, SK, TMP_AK, TMP_SK, TOKEN, base_config, raw_request)
-except ImportError:  # run directly from a checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from emu_support import AK, PROJECT, SK, TMP_AK, TMP_SK, TOKEN, base_config, raw_request  # type: ignore
+from ansible_collections.hwc.dcs.tests.support.certs import make_certificates
+from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, SK, TMP_AK, TMP_SK, TOKEN
+from ansible_collections.hwc.dcs.tests.support.emulator import emulator_config
+from ansible_collections.hwc.dcs.tests.support.http_server import raw_request
 
 pytest.importorskip("huaweicloudsdkcore")
 pytest.importorskip("huaweicloudsdkdcs")
@@ -51,7 +45,7 @@ def show(client, job_id):
 @pytest.fixture
 def sdk_emulator(make_emulator):
     # The emulator checks with its own verifier and, here, with the official Signer too.
-    return make_emulator(base_config(verify_with_sdk=True))
+    return make_emulator(emulator_config(verify_with_sdk=True))
 
 
 def test_sdk_queries_a_job(sdk_emulator):
@@ -136,14 +130,14 @@ def test_sdk_wrong_secret_is_rejected(sdk_emulator):
 
 @pytest.mark.parametrize("offset", [1200, -1200])
 def test_sdk_clock_skew_over_15_minutes_is_rejected(make_emulator, offset):
-    emu = make_emulator(base_config(clock_offset_seconds=offset))
+    emu = make_emulator(emulator_config(clock_offset_seconds=offset))
     err = _auth_error(client_for(emu, BasicCredentials(AK, SK, PROJECT)))
     assert (err.status_code, err.error_code) == (401, "APIGW.0301")
     assert "signature expired" in err.error_msg
 
 
 def test_sdk_clock_skew_under_15_minutes_is_accepted(make_emulator):
-    emu = make_emulator(base_config(clock_offset_seconds=-600))
+    emu = make_emulator(emulator_config(clock_offset_seconds=-600))
     assert show(client_for(emu, BasicCredentials(AK, SK, PROJECT)), "job-done")["status"] == "SUCCESS"
 
 
@@ -168,7 +162,7 @@ def _discovery_creds(emu, region):
 
 def test_sdk_project_discovery_one_match(make_emulator):
     region = "xx-test-%s" % uuid.uuid4().hex[:8]
-    emu = make_emulator(base_config(projects=[{"id": PROJECT, "name": region}], verify_with_sdk=True))
+    emu = make_emulator(emulator_config(projects=[{"id": PROJECT, "name": region}], verify_with_sdk=True))
     creds, region = _discovery_creds(emu, region)
     assert show(client_for(emu, creds, region), "job-done")["status"] == "SUCCESS"
     paths = [(e["path"], e["query"], e["status"]) for e in emu.requests]
@@ -179,14 +173,14 @@ def test_sdk_project_discovery_one_match(make_emulator):
 
 def test_sdk_project_discovery_through_environment(make_emulator, monkeypatch):
     region = "xx-env-%s" % uuid.uuid4().hex[:8]
-    emu = make_emulator(base_config(projects=[{"id": PROJECT, "name": region}]))
+    emu = make_emulator(emulator_config(projects=[{"id": PROJECT, "name": region}]))
     monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emu.url)
     assert show(client_for(emu, BasicCredentials(AK, SK), region), "job-done")["status"] == "SUCCESS"
 
 
 def test_sdk_project_discovery_no_match(make_emulator):
     region = "xx-none-%s" % uuid.uuid4().hex[:8]
-    emu = make_emulator(base_config())
+    emu = make_emulator(emulator_config())
     creds, region = _discovery_creds(emu, region)
     with pytest.raises(SdkException) as info:
         show(client_for(emu, creds, region), "job-done")
@@ -195,8 +189,8 @@ def test_sdk_project_discovery_no_match(make_emulator):
 
 def test_sdk_project_discovery_several_matches(make_emulator):
     region = "xx-many-%s" % uuid.uuid4().hex[:8]
-    emu = make_emulator(base_config(projects=[{"id": PROJECT, "name": region},
-                                              {"id": "a" * 32, "name": region}]))
+    projects = [{"id": PROJECT, "name": region}, {"id": "a" * 32, "name": region}]
+    emu = make_emulator(emulator_config(projects=projects))
     creds, region = _discovery_creds(emu, region)
     with pytest.raises(SdkException) as info:
         show(client_for(emu, creds, region), "job-done")
@@ -207,37 +201,24 @@ def test_sdk_project_discovery_several_matches(make_emulator):
 # ---- TLS ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tls_files(tmp_path_factory):
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is needed to make a test certificate (cryptography is not a "
-                    "dependency of huaweicloudsdkcore)")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-addext", "basicConstraints=critical,CA:TRUE"],
-                   check=True, capture_output=True)
-    return str(cert), str(key)
+def certificates(tmp_path_factory):
+    return make_certificates(tmp_path_factory.mktemp("tls"))
 
 
-def test_sdk_over_tls_with_the_test_ca(make_emulator, tls_files):
-    cert, key = tls_files
-    emu = make_emulator(base_config(), tls_cert=cert, tls_key=key)
+def test_sdk_over_tls_with_the_test_ca(make_emulator, certificates):
+    emu = make_emulator(emulator_config(), tls_cert=certificates.cert_file, tls_key=certificates.key_file)
     assert emu.url.startswith("https://127.0.0.1:")
     config = HttpConfig.get_default_config()
-    config.ssl_ca_cert = cert
+    config.ssl_ca_cert = certificates.ca_file
     config.timeout = (5, 5)
     job = show(client_for(emu, BasicCredentials(AK, SK, PROJECT), http_config=config), "job-done")
     assert job["status"] == "SUCCESS"
 
 
-def test_tls_rejects_clients_without_the_ca(make_emulator, tls_files):
+def test_tls_rejects_clients_without_the_ca(make_emulator, certificates):
     import ssl
 
-    cert, key = tls_files
-    emu = make_emulator(base_config(), tls_cert=cert, tls_key=key)
+    emu = make_emulator(emulator_config(), tls_cert=certificates.cert_file, tls_key=certificates.key_file)
     with pytest.raises(ssl.SSLError):
         raw_request(emu.url, "GET", "/_emulator/health")
-    assert raw_request(emu.url, "GET", "/_emulator/health", ca_file=cert).json() == {"ok": True}
+    assert raw_request(emu.url, "GET", "/_emulator/health", ca_file=certificates.ca_file).json() == {"ok": True}

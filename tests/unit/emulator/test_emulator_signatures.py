@@ -15,26 +15,19 @@ from __future__ import annotations
 
 import datetime
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-try:
-    from ansible_collections.hwc.dcs.tests.unit.emulator.emu_support import (
-        AK, PROJECT, SK, TMP_AK, TMP_SK, TOKEN, base_config, dcs_emulator, raw_request, sdk_sign)
-except ImportError:  # run directly from a checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from emu_support import (  # type: ignore
-        AK, PROJECT, SK, TMP_AK, TMP_SK, TOKEN, base_config, dcs_emulator, raw_request, sdk_sign)
+from ansible_collections.hwc.dcs.tests.emulator import dcs_emulator
+from ansible_collections.hwc.dcs.tests.support.constants import AK, HOST as V_HOST, JOB_ID as V_JOB, PROJECT, SDK_DATE as V_DATE, SK, TMP_AK, TMP_SK, TOKEN
+from ansible_collections.hwc.dcs.tests.support.emulator import emulator_config, sdk_sign
+from ansible_collections.hwc.dcs.tests.support.http_server import raw_request
 
 SIG_FAIL = "Incorrect IAM authentication information: verify aksk signature fail"
 
 # ---- the reference vectors of signing.md (computed with the official SDK) ----------------
 
-V_AK, V_SK = "AKTESTEXAMPLE0000001", "SKtestExampleSecretKey0000000000000000001"
-V_PROJECT, V_JOB = "0123456789abcdef0123456789abcdef", "ff80808288d41e1b018a1c7e2c0d1a2b"
-V_DATE, V_HOST = "20250101T120000Z", "dcs.cn-north-4.myhuaweicloud.com"
+V_AK, V_SK, V_PROJECT = AK, SK, PROJECT
 V_HEADERS = {"content-type": "application/json", "host": V_HOST, "x-project-id": V_PROJECT,
              "x-sdk-date": V_DATE}
 V_SIGNED = ["content-type", "host", "x-project-id", "x-sdk-date"]
@@ -81,7 +74,7 @@ def _random_text(rng, alphabet, low, high):
 
 def test_generated_requests_signed_by_the_sdk_are_accepted(make_emulator):
     pytest.importorskip("huaweicloudsdkcore")
-    emu = make_emulator(base_config(check_signatures=True))
+    emu = make_emulator(emulator_config(check_signatures=True))
     rng = random.Random(20250101)
     alphabet = "abcXYZ019-_.~ /%&=+*'é中"
     for _round in range(150):
@@ -128,7 +121,7 @@ def accepted(make_emulator):
     from huaweicloudsdkcore.region.region import Region
     from huaweicloudsdkdcs.v2 import DcsClient, ShowJobInfoRequest
 
-    emu = make_emulator(base_config(verify_with_sdk=True))
+    emu = make_emulator(emulator_config(verify_with_sdk=True))
     creds = BasicCredentials(TMP_AK, TMP_SK, PROJECT).with_security_token(TOKEN)
     client = DcsClient.new_builder().with_credentials(creds).with_region(Region("cn-north-4", emu.url)).build()
     client.show_job_info(ShowJobInfoRequest(job_id="job-done"))
@@ -293,6 +286,6 @@ def test_token_not_signed_is_rejected(make_emulator):
 
 
 def test_check_signatures_false_accepts_anything(make_emulator):
-    emu = make_emulator(base_config(check_signatures=False))
+    emu = make_emulator(emulator_config(check_signatures=False))
     resp = raw_request(emu.url, "GET", "/v2/%s/jobs/job-done" % PROJECT, {"X-Project-Id": PROJECT})
     assert resp.status == 200

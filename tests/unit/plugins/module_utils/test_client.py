@@ -16,19 +16,22 @@ import threading
 
 import pytest
 
-from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient, Deadline, parse_retry_after
+from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
+from ansible_collections.hwc.dcs.plugins.module_utils._connection import resolve_connection
+from ansible_collections.hwc.dcs.plugins.module_utils._deadline import Deadline
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import (
     ApiError,
     ClockSkewError,
     ProjectDiscoveryError,
     TransportError,
 )
-from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.conftest import AK, PROJECT, SK, make_settings
-from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import (
-    Answer,
-    ScriptedServer,
-    self_signed_context,
-)
+from ansible_collections.hwc.dcs.plugins.module_utils._project import ProjectId
+from ansible_collections.hwc.dcs.plugins.module_utils._retry import RetryPolicy, parse_retry_after
+from ansible_collections.hwc.dcs.tests.support import sdk_oracle
+from ansible_collections.hwc.dcs.tests.support.certs import self_signed_context
+from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, SK
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer
+from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.conftest import make_settings
 
 JOB = {"job_id": "job1", "job_type": "masterStandbySwapJob", "status": "SUCCESS",
        "begin_time": "1684191545379", "end_time": "1684191548248", "fail_reason": None}
@@ -48,13 +51,17 @@ def server():
         yield srv
 
 
-def client_for(server, fake_time, **overrides):
-    return ApiClient(make_settings(server.url, **overrides), clock=fake_time.clock, sleep=fake_time.sleep,
-                     now=fake_time.now, rng=lambda: 1.0)
+def client_for(server, fake_time, rng=1.0, **overrides):
+    return ApiClient(make_settings(server.url, **overrides), policy=RetryPolicy(rng=lambda: rng), clock=fake_time.clock,
+                     sleep=fake_time.sleep, now=fake_time.now)
+
+
+def job_url(client):
+    return "%s/v2/%s/jobs/job1" % (client.settings.endpoint, PROJECT)
 
 
 def get_job(client, **kwargs):
-    return client.request("GET", client.dcs_url("jobs", "job1"), label="job", **kwargs)
+    return client.request("GET", job_url(client), project_id=PROJECT, label="job", **kwargs)
 
 
 def test_success_sends_signed_project_scoped_request(server, fake_time):
@@ -99,8 +106,7 @@ def test_429_with_retry_after_waits_at_least_that_long(server, fake_time):
 
 def test_429_without_retry_after_waits_at_least_two_seconds(server, fake_time):
     server.queue(gateway(429, "APIGW.0308", "throttled"))
-    client = ApiClient(make_settings(server.url), clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now,
-                       rng=lambda: 0.0)  # jitter would allow 0 s
+    client = client_for(server, fake_time, rng=0.0)  # jitter would allow 0 s
     get_job(client)
     assert fake_time.sleeps == [2.0]
 
@@ -145,8 +151,7 @@ def test_retries_are_capped_by_api_retries(server, fake_time):
 
 def test_exponential_backoff_with_full_jitter(server, fake_time):
     server.queue(*[gateway(500, "DCS.5000", "x") for _attempt in range(4)])
-    client = ApiClient(make_settings(server.url), clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now,
-                       rng=lambda: 0.5)
+    client = client_for(server, fake_time, rng=0.5)
     get_job(client, max_retries=4)
     assert fake_time.sleeps == [0.5, 1.0, 2.0, 4.0]
 
@@ -165,15 +170,15 @@ def test_connection_reset_is_retried(server, fake_time):
     server.queue(Answer(reset=True))
     client = client_for(server, fake_time)
     assert get_job(client) == JOB
-    assert client.log.reasons == {"connection error": 1}
+    assert client.log.reasons() == {"connection error": 1}
 
 
 def test_connection_refused_fails_with_the_host(fake_time):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = ApiClient(make_settings("http://127.0.0.1:%d" % port), clock=fake_time.clock, sleep=fake_time.sleep,
-                       now=fake_time.now, rng=lambda: 0.0)
+    client = ApiClient(make_settings("http://127.0.0.1:%d" % port), policy=RetryPolicy(rng=lambda: 0.0),
+                       clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
     with pytest.raises(TransportError) as info:
         get_job(client, max_retries=1)
     assert "Cannot reach 127.0.0.1:%d: connection refused" % port in info.value.message
@@ -184,7 +189,7 @@ def test_read_timeout_is_bounded_by_api_timeout_and_retried(server, fake_time):
     server.queue(Answer(200, JOB, delay=1.5))
     client = client_for(server, fake_time, api_timeout=0.3)
     assert get_job(client) == JOB
-    assert client.log.reasons == {"read timeout": 1}
+    assert client.log.reasons() in ({"read timeout": 1}, {"timeout": 1})
 
 
 @pytest.mark.parametrize("raw", ["<html>proxy error</html>", '{"job_id": "job1", "sta', "", "[1, 2]"])
@@ -262,20 +267,22 @@ def test_tls_failure_names_the_host_and_suggests_ca_path(tmp_path, fake_time):
         assert "(self-signed certificate in certificate chain)" in info.value.message or \
             "(unable to get local issuer certificate)" in info.value.message, info.value.message
         assert info.value.message.count("(") == info.value.message.count(")")
-        assert client.log.requests["job"] == 1, "certificate errors are not retried"
+        assert client.log.requests("job") == 1, "certificate errors are not retried"
 
-        assert get_job(client_for(srv, fake_time, ca_path=ca_file)) == JOB
-
-        insecure = client_for(srv, fake_time, validate_certs=False)
-        assert get_job(insecure) == JOB
-        assert "validate_certs is false" in insecure.warnings[0]
+        assert get_job(client_for(srv, fake_time, verify=ca_file)) == JOB
+        assert get_job(client_for(srv, fake_time, verify=False)) == JOB
 
 
-def test_requests_ca_bundle_is_honoured(tmp_path, fake_time, monkeypatch):
+def test_requests_ca_bundle_is_honoured_through_the_settings(tmp_path, fake_time, monkeypatch):
     context, ca_file = self_signed_context(tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/the-process-environment-is-not-read.pem")
     with ScriptedServer(default=ok, tls_context=context) as srv:
-        assert get_job(client_for(srv, fake_time)) == JOB
+        params = dict(endpoint=srv.url, project_id=PROJECT, access_key=AK, secret_key=SK, validate_certs=True,
+                      api_timeout=5.0)
+        settings = resolve_connection(params, {"REQUESTS_CA_BUNDLE": ca_file})
+        assert settings.verify == ca_file
+        client = ApiClient(settings, clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+        assert get_job(client) == JOB
 
 
 def test_concurrent_requests_share_one_client(server, fake_time):
@@ -287,7 +294,7 @@ def test_concurrent_requests_share_one_client(server, fake_time):
     for thread in threads:
         thread.join()
     assert results == [JOB] * 20
-    assert client.log.requests["job"] == 20
+    assert client.log.requests("job") == 20
 
 
 # -- project discovery ----------------------------------------------------------------
@@ -298,20 +305,22 @@ def projects(*entries):
 
 def test_project_discovery_finds_the_single_project(server, fake_time):
     server.default = projects(("p1", "cn-north-4"), ("p2", "cn-north-4_sub"))
-    client = client_for(server, fake_time, project_id=None)
-    assert client.discover_project_id() == "p1"
+    project = ProjectId(client_for(server, fake_time, project_id=None))
+    assert project.known is None
+    assert project.get(Deadline(None)) == "p1"
     request = server.requests[0]
     assert request.path == "/v3/projects?name=cn-north-4"
     assert "X-Project-Id" not in request.headers
-    assert client.discover_project_id() == "p1" and len(server.requests) == 1
+    assert project.get(Deadline(None)) == "p1" and len(server.requests) == 1, "discovered once per task"
+    assert project.known == "p1"
 
 
 @pytest.mark.parametrize("found", [[], [("p1", "cn-north-4"), ("p2", "cn-north-4")]])
 def test_project_discovery_needs_exactly_one_match(server, fake_time, found):
     server.default = projects(*found)
-    client = client_for(server, fake_time, project_id=None)
+    project = ProjectId(client_for(server, fake_time, project_id=None))
     with pytest.raises(ProjectDiscoveryError) as info:
-        client.discover_project_id()
+        project.get(Deadline(None))
     assert "found %d projects named cn-north-4" % len(found) in info.value.message
     assert all(project_id in info.value.message for project_id, _name in found), "name the candidates"
     assert "project_id" in info.value.message
@@ -319,20 +328,89 @@ def test_project_discovery_needs_exactly_one_match(server, fake_time, found):
 
 def test_iam_error_shape_is_understood(server, fake_time):
     server.default = lambda request: Answer(403, {"error": {"code": "IAM.0003", "message": "Policy doesn't allow"}})
-    client = client_for(server, fake_time, project_id=None)
+    project = ProjectId(client_for(server, fake_time, project_id=None))
     with pytest.raises(ApiError) as info:
-        client.discover_project_id()
+        project.get(Deadline(None))
     assert info.value.error_code == "IAM.0003" and info.value.error_msg == "Policy doesn't allow"
 
 
 def test_standard_proxy_variables_are_used(server, fake_time, monkeypatch):
     # The scripted server stands in for a forward proxy: requests sends it the absolute URL.
-    monkeypatch.setenv("HTTP_PROXY", server.url)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    client = ApiClient(make_settings("http://dcs.cn-north-4.example.invalid"), clock=fake_time.clock,
-                       sleep=fake_time.sleep, now=fake_time.now)
+    # The proxy comes from the task's environment (the settings), never from the process's own.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    settings = make_settings("http://dcs.cn-north-4.example.invalid", proxy_environ={"HTTP_PROXY": server.url})
+    client = ApiClient(settings, clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
     assert get_job(client) == JOB
     (request,) = server.requests
     assert request.path == "http://dcs.cn-north-4.example.invalid/v2/%s/jobs/job1" % PROJECT
     assert request.headers["Host"] == "dcs.cn-north-4.example.invalid"
+
+
+# -- request bodies and requests that change something ---------------------------------
+
+def test_a_body_is_sent_as_json_and_signed_with_its_hash(server, fake_time):
+    client = client_for(server, fake_time)
+    url = "%s/v2/%s/instances/i-1/async-configs" % (server.url, PROJECT)
+    client.request("PUT", url, body={"redis_config": [{"param_name": "timeout", "param_value": "300"}]},
+                   project_id=PROJECT, idempotent=False)
+    (request,) = server.requests
+    assert request.method == "PUT"
+    assert request.json() == {"redis_config": [{"param_name": "timeout", "param_value": "300"}]}
+    assert request.headers["Content-Type"] == "application/json"
+    if sdk_oracle.available():
+        expected = sdk_oracle.authorization("PUT", url, {k: v for k, v in request.headers.items()
+                                                         if k in ("Content-Type", "User-Agent", "X-Project-Id", "X-Sdk-Date", "Host")},
+                                            request.body, AK, SK)
+        assert request.headers["Authorization"] == expected, "the body's hash must be signed as the SDK signs it"
+
+
+def test_a_change_is_not_resent_after_the_connection_dropped_mid_answer(server, fake_time):
+    server.queue(Answer(reset=True))
+    client = client_for(server, fake_time)
+    with pytest.raises(TransportError) as info:
+        client.request("POST", job_url(client), body={}, project_id=PROJECT, idempotent=False, max_retries=5)
+    assert len(server.requests) == 1, "a request that may have reached DCS is never sent blindly again"
+    assert info.value.maybe_sent is True
+
+
+def test_a_change_is_not_resent_after_a_5xx(server, fake_time):
+    server.queue(gateway(500, "DCS.5000", "internal error"))
+    client = client_for(server, fake_time)
+    with pytest.raises(ApiError):
+        client.request("PUT", job_url(client), body={}, project_id=PROJECT, idempotent=False, max_retries=5)
+    assert len(server.requests) == 1
+
+
+def test_a_change_is_resent_after_a_throttled_answer_and_a_policy_error_code(server, fake_time):
+    server.queue(gateway(429, "APIGW.0308", "throttled"), gateway(400, "DCS.4097", "instance busy"))
+    client = client_for(server, fake_time)
+    busy = client.policy.with_error_codes({"DCS.4097": "instance busy"})
+    client.request("PUT", job_url(client), body={}, project_id=PROJECT, idempotent=False, max_retries=5, policy=busy)
+    assert len(server.requests) == 3
+    assert client.log.reasons() == {"throttled": 1, "instance busy": 1}
+    assert client.policy.reason_for(400, "DCS.4097") is None, "with_error_codes() does not change the client's policy"
+
+
+def test_a_change_is_resent_when_the_connection_was_refused(fake_time):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = ApiClient(make_settings("http://127.0.0.1:%d" % port), policy=RetryPolicy(rng=lambda: 0.0),
+                       clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    with pytest.raises(TransportError) as info:
+        client.request("PUT", job_url(client), body={}, project_id=PROJECT, idempotent=False, max_retries=2)
+    assert info.value.maybe_sent is False
+    assert "gave up after 3 attempts" in info.value.message, "refused connections prove nothing was sent"
+
+
+def test_absurd_clock_skew_is_refused(server, fake_time):
+    client = client_for(server, fake_time)
+
+    def far_future(request):
+        return Answer(401, {"error_code": "APIGW.0301", "error_msg": "signature expired"},
+                      headers={"Date": "Fri, 31 Dec 9999 23:59:59 GMT"})
+    server.default = far_future
+    with pytest.raises(ClockSkewError) as info:
+        get_job(client)
+    assert "24-hour window" in info.value.message
+    assert len(server.requests) == 1

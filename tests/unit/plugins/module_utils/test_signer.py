@@ -22,10 +22,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
-
 from ansible_collections.hwc.dcs.plugins.module_utils._signer import (
     EMPTY_BODY_SHA256,
     canonical_headers,
@@ -39,6 +35,8 @@ from ansible_collections.hwc.dcs.plugins.module_utils._signer import (
     signed_header_names,
     string_to_sign,
 )
+from ansible_collections.hwc.dcs.tests.support import sdk_oracle
+from ansible_collections.hwc.dcs.tests.support.constants import AK, HOST, JOB_ID as JOB, PROJECT, SDK_DATE as DATE, SK
 
 settings.register_profile(
     "hwc-dcs", max_examples=500, deadline=None, database=None, print_blob=True,
@@ -46,12 +44,6 @@ settings.register_profile(
 )
 settings.load_profile("hwc-dcs")
 
-AK = "AKTESTEXAMPLE0000001"
-SK = "SKtestExampleSecretKey0000000000000000001"
-PROJECT = "0123456789abcdef0123456789abcdef"
-JOB = "ff80808288d41e1b018a1c7e2c0d1a2b"
-DATE = "20250101T120000Z"
-HOST = "dcs.cn-north-4.myhuaweicloud.com"
 NOW = datetime.datetime(2025, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
 
@@ -283,16 +275,7 @@ def test_format_date():
 
 def _sdk_authorization(method, url, headers, body, access_key, secret_key):
     """What huaweicloudsdkcore's Signer puts in Authorization for the request ``sign()`` is given."""
-    from urllib.parse import urlsplit
-
-    from ansible_collections.hwc.dcs.plugins.module_utils._signer import query_pairs as pairs_of
-
-    parts = urlsplit(url)
-    request = SdkRequest(
-        method=method, schema=parts.scheme, host=parts.netloc, resource_path=parts.path or "/",
-        query_params=list(pairs_of(url)), header_params=dict(headers), body=body)
-    signed = Signer(BasicCredentials(access_key, secret_key)).sign(request)
-    return signed.header_params["Authorization"]
+    return sdk_oracle.authorization(method, url, headers, body, access_key, secret_key, params=query_pairs(url))
 
 
 TOKEN_CHARS = string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~"
@@ -389,10 +372,8 @@ def test_sent_headers_are_what_the_sdk_sends(request_):
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    request = SdkRequest(method=method, schema=parts.scheme, host=parts.netloc, resource_path=parts.path or "/",
-                         query_params=list(query_pairs(url)), header_params=dict(headers), body=body)
-    theirs = Signer(BasicCredentials(access_key, secret_key)).sign(request)
-    assert ours == theirs.header_params
+    theirs = sdk_oracle.sign(method, url, headers, body, access_key, secret_key, params=query_pairs(url))
+    assert ours == theirs.headers
     # What is sent on the wire is the canonical query, exactly as the SDK builds the request URI.
     expected_uri = parts.path or "/"
     if canonical_query(query_pairs(url)):

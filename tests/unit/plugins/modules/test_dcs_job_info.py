@@ -11,45 +11,19 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.hwc.dcs.plugins.module_utils import _runner
 from ansible_collections.hwc.dcs.plugins.modules import dcs_job_info
-from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import Answer, ScriptedServer
+from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, SK, TOKEN
+from ansible_collections.hwc.dcs.tests.support.fake_jobs import JobPlans
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer
 from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import isolate_environment, run_module
-
-AK = "AKUNITTEST0000000001"
-SK = "SKunitTestSecretValue000000000000000001"
-TOKEN = "TOKENunitTestSecurityTokenValue=="
-PROJECT = "0123456789abcdef0123456789abcdef"
-
-
-class Jobs:
-    """Answers GET /v2/{project}/jobs/{id} from per-job status sequences (one step per poll)."""
-
-    def __init__(self, **plans):
-        self.plans = plans
-        self.polls = {}
-
-    def __call__(self, request):
-        parts = request.path.split("/")
-        if len(parts) != 5 or parts[1] != "v2" or parts[3] != "jobs":
-            return Answer(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"})
-        job_id = parts[4]
-        if job_id not in self.plans:
-            return Answer(404, {"error_code": "DCS.4404", "error_msg": "Job not found", "error_ext_msg": None})
-        count = self.polls.get(job_id, 0)
-        self.polls[job_id] = count + 1
-        plan = self.plans[job_id]
-        status, reason = plan[min(count, len(plan) - 1)]
-        finished = status in ("SUCCESS", "FAIL")
-        return Answer(200, {"job_id": job_id, "job_type": "masterStandbySwapJob", "status": status,
-                            "begin_time": "1684191545379", "end_time": "1684191548248" if finished else None,
-                            "fail_reason": reason})
 
 
 @pytest.fixture
 def jobs():
-    return Jobs(done=[("SUCCESS", None)], slow=[("INIT", None), ("RUNNING", None), ("SUCCESS", None)],
-                broken=[("RUNNING", None), ("FAIL", "Switchover failed: standby node is not in sync.")],
-                stuck=[("RUNNING", None)])
+    return JobPlans(done=[("SUCCESS", None)], slow=[("INIT", None), ("RUNNING", None), ("SUCCESS", None)],
+                    broken=[("RUNNING", None), ("FAIL", "Switchover failed: standby node is not in sync.")],
+                    stuck=[("RUNNING", None)])
 
 
 @pytest.fixture
@@ -87,14 +61,14 @@ def test_query_unfinished_job_without_wait_succeeds(run):
 
 
 def test_wait_to_success(run, jobs):
-    result = run(job_id="slow", wait=True, wait_sleep=0.05)
+    result = run(job_id="slow", wait=True, wait_sleep=0.5)
     assert result["_rc"] == 0
     assert [h["status"] for h in result["job"]["status_history"]] == ["INIT", "RUNNING", "SUCCESS"]
     assert result["polls"] == 3 == jobs.polls["slow"]
 
 
 def test_wait_to_failure_reports_the_reason(run):
-    result = run(job_id="broken", wait=True, wait_sleep=0.05)
+    result = run(job_id="broken", wait=True, wait_sleep=0.5)
     assert result["failed"] is True
     assert "job broken (masterStandbySwapJob) ended FAIL: Switchover failed: standby node is not in sync." in result["msg"]
     assert ".." not in result["msg"]
@@ -103,14 +77,14 @@ def test_wait_to_failure_reports_the_reason(run):
 
 
 def test_report_only_mode_succeeds_with_the_failure_in_the_result(run):
-    result = run(job_id="broken", wait=True, wait_sleep=0.05, fail_on_job_failure=False)
+    result = run(job_id="broken", wait=True, wait_sleep=0.5, fail_on_job_failure=False)
     assert result["_rc"] == 0 and "failed" not in result
     assert result["job"]["status"] == "FAIL"
 
 
 def test_several_jobs_wait_for_all_and_report_every_failure(run, jobs):
     jobs.plans["broken2"] = [("FAIL", "disk full")]
-    result = run(job_ids=["slow", "broken", "done", "broken2", "slow"], wait=True, wait_sleep=0.05)
+    result = run(job_ids=["slow", "broken", "done", "broken2", "slow"], wait=True, wait_sleep=0.5)
     assert result["failed"] is True
     assert "2 of 4 jobs failed" in result["msg"]
     assert "broken (masterStandbySwapJob) ended FAIL: Switchover failed" in result["msg"]
@@ -121,7 +95,7 @@ def test_several_jobs_wait_for_all_and_report_every_failure(run, jobs):
 
 
 def test_timeout_lists_unfinished_jobs(run):
-    result = run(job_ids=["stuck", "done"], wait=True, wait_timeout=1, wait_sleep=0.3)
+    result = run(job_ids=["stuck", "done"], wait=True, wait_timeout=1, wait_sleep=0.5)
     assert result["failed"] is True
     assert result["msg"].startswith("Timed out after 1 seconds")
     assert "stuck (masterStandbySwapJob) last status RUNNING" in result["msg"]
@@ -156,7 +130,7 @@ def test_hostile_job_id_sends_nothing(run, server, job_id):
     (dict(wait_timeout=0), "wait_timeout must be greater than 0"),
     (dict(wait_sleep=-1), "wait_sleep must be greater than 0"),
     (dict(api_timeout=0), "api_timeout must be greater than 0"),
-    (dict(api_retries=-1), "api_retries must be 0 or greater"),
+    (dict(api_retries=-1), "api_retries must be a whole number from 0 to 20"),
     (dict(endpoint="https://user:pw@x.example"), "must not contain a user name or password"),
     (dict(project_id="p/../x"), "project_id 'p/../x' is not a valid ID"),
 ])
@@ -213,7 +187,7 @@ def test_secrets_never_in_any_output(run, server):
 
 
 def test_missing_requests_library_is_reported(run, monkeypatch):
-    monkeypatch.setattr(dcs_job_info, "HAS_REQUESTS", False)
+    monkeypatch.setattr(_runner, "HAS_REQUESTS", False)
     result = run(job_id="done")
     assert result["failed"] is True
     assert "Failed to import the required Python library (requests)" in result["msg"]

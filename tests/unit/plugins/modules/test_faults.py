@@ -109,7 +109,7 @@ def test_single_query_survives_one_fault(emulator, run, kind):
 def test_wait_survives_repeated_faults(emulator, run, kind):
     fault, _reason = FAULTS[kind]
     emulator.set_faults({JOB_PATTERN: [fault, {"kind": "pass"}, fault]})
-    result = run(emulator, job_id="swap", wait=True, wait_sleep=0.2, wait_timeout=30)
+    result = run(emulator, job_id="swap", wait=True, wait_sleep=0.5, wait_timeout=30)
     assert result["_rc"] == 0, result["msg"]
     assert result["job"]["status"] == "SUCCESS" and result["retries"] == 2
     assert [h["status"] for h in result["job"]["status_history"]] == ["RUNNING", "SUCCESS"]
@@ -134,7 +134,7 @@ def test_single_query_gives_up_after_api_retries_with_a_precise_message(emulator
 def test_wait_under_a_persistent_fault_fails_within_the_deadline(emulator, run, kind):
     fault, _reason = FAULTS[kind]
     emulator.set_faults({JOB_PATTERN: [dict(fault, count=1000)]})
-    result = run(emulator, job_id="swap", wait=True, wait_sleep=0.2, wait_timeout=3)
+    result = run(emulator, job_id="swap", wait=True, wait_sleep=0.5, wait_timeout=3)
     assert result["failed"] is True
     assert result["msg"].startswith("Timed out after 3 seconds")
     assert "swap (no answer yet), last poll failed: " in result["msg"]
@@ -170,7 +170,7 @@ def test_a_401_is_sent_exactly_once(emulator, run):
 @pytest.mark.parametrize("wait", [False, True])
 def test_clock_ahead_or_behind_by_twenty_minutes(emulator, run, offset, wait):
     emulator.update_settings({"clock_offset_seconds": offset})
-    result = run(emulator, job_id="swap", wait=wait, wait_sleep=0.2)
+    result = run(emulator, job_id="swap", wait=wait, wait_sleep=0.5)
     assert result["_rc"] == 0, result["msg"]
     skew_warnings = [w for w in result["warnings"] if "local clock" in w]
     assert len(skew_warnings) == 1, result["warnings"]
@@ -183,7 +183,7 @@ def test_clock_ahead_or_behind_by_twenty_minutes(emulator, run, offset, wait):
 
 
 def test_unknown_job_in_a_wait_fails_at_once_with_404(emulator, run):
-    result = run(emulator, job_ids=["swap", "ghost"], wait=True, wait_sleep=0.2)
+    result = run(emulator, job_ids=["swap", "ghost"], wait=True, wait_sleep=0.5)
     assert result["failed"] is True and result["status_code"] == 404
     assert "Job ghost was not found in project %s" % PROJECT in result["msg"]
 
@@ -205,11 +205,11 @@ def test_an_answer_without_status_is_retried_then_reported(emulator, run):
 
 
 def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
-    """50 jobs, >= 1000 polls, ~20% of answers faulty: every status right, no false failure, deadline held."""
+    """100 jobs, >= 1000 polls, ~20% of answers faulty: every status right, no false failure, deadline held."""
     rng = random.Random(20261127)
     jobs = {}
-    for index in range(50):
-        end = round(1.0 + 11.0 * index / 49, 2)
+    for index in range(100):
+        end = round(1.0 + 11.0 * index / 99, 2)
         failing = index % 10 == 3
         jobs["soak-%02d" % index] = {
             "project_id": PROJECT, "job_type": "masterStandbySwapJob",
@@ -224,7 +224,7 @@ def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
     wait_timeout = 60
     with Emulator(config(**jobs)) as emu:
         emu.set_faults({JOB_PATTERN: script})
-        result = run(emu, job_ids=sorted(jobs), wait=True, wait_sleep=0.1, wait_timeout=wait_timeout,
+        result = run(emu, job_ids=sorted(jobs), wait=True, wait_sleep=0.5, wait_timeout=wait_timeout,
                      fail_on_job_failure=False)
         log = job_requests(emu)
     assert result["_rc"] == 0, result.get("msg")
@@ -235,7 +235,7 @@ def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
         assert job["fail_reason"] == jobs[job["job_id"]]["fail_reason"]
     assert result["polls"] == len(log) >= 1000
     assert result["_seconds"] < wait_timeout
-    figures = dict(jobs=50, polls=result["polls"], retries=result["retries"], seconds=round(result["_seconds"], 2), injected_in_script=injected,
+    figures = dict(jobs=100, polls=result["polls"], retries=result["retries"], seconds=round(result["_seconds"], 2), injected_in_script=injected,
                    fault_share=round(result["retries"] / float(result["polls"]), 3))
     assert 0.12 <= figures["fault_share"] <= 0.3, figures
     report = os.environ.get("HWC_DCS_SOAK_REPORT")
@@ -246,9 +246,10 @@ def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
 
 
 def test_tls_emulator_with_a_ca_generated_by_the_test(run, tmp_path):
-    from ansible_collections.hwc.dcs.tests.unit.plugins.module_utils.scripted_server import self_signed_context
-    _context, ca_file = self_signed_context(tmp_path)
-    with Emulator(config(), tls_cert=str(tmp_path / "srv.pem"), tls_key=str(tmp_path / "srv.key")) as emu:
+    from ansible_collections.hwc.dcs.tests.support.certs import make_certificates
+    certificates = make_certificates(tmp_path)
+    ca_file = certificates.ca_file
+    with Emulator(config(), tls_cert=certificates.cert_file, tls_key=certificates.key_file) as emu:
         assert emu.url.startswith("https://")
         refused = run(emu, job_id="done")
         trusted = run(emu, job_id="done", ca_path=ca_file)

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwc.dcs contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The waiter: poll things until they are done, concurrently, within one deadline.
+
+Private to this collection: this interface may change without notice.
+
+Generic over what it polls: a job today, an instance's status tomorrow. ``fetch(key, deadline)``
+returns the thing's current state (a dict with a ``status``) or raises a ``DcsError``; ``done(state)``
+says whether it is final. The first round polls everything at once; later rounds poll only what
+is not done, every ``interval`` seconds. A poll that failed transiently (the error has a
+``retry_reason``) does not count while waiting: the next round polls that thing again. No sleep
+passes the deadline and no poll starts after it, however many things there are.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hwc.dcs.plugins.module_utils._deadline import utcnow
+from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
+
+MAX_IN_FLIGHT = 50
+
+
+class Tracked:
+    """What the waiter knows of one thing: its last state and the statuses it went through."""
+
+    def __init__(self, key):
+        self.key = key
+        self.state = None
+        self.last_error = None
+        self.history = []
+
+    @property
+    def answered(self):
+        return self.state is not None
+
+    def update(self, state, seen_at):
+        self.state = state
+        self.last_error = None
+        status = state.get("status")
+        if status not in [seen_status for seen_status, _seen in self.history]:
+            self.history.append((status, seen_at))
+
+
+class Outcome:
+    """The end of a wait: every tracked thing in the asked order, and those not done."""
+
+    def __init__(self, tracked, pending, timed_out):
+        self.tracked = tracked
+        self.pending = pending
+        self.timed_out = timed_out
+
+
+class _NotPolled(Exception):
+    """Internal: the deadline passed before this poll could start."""
+
+
+class Waiter:
+    """Polls with at most ``max_in_flight`` requests at once. ``log`` (a RetryLog) counts missed polls."""
+
+    def __init__(self, fetch, done, log=None, clock=time.monotonic, sleep=time.sleep, now=utcnow, max_in_flight=MAX_IN_FLIGHT):
+        self.fetch = fetch
+        self.done = done
+        self.log = log
+        self.clock = clock
+        self.sleep = sleep
+        self.now = now
+        self.max_in_flight = max_in_flight
+
+    def run(self, keys, deadline, wait=False, interval=5.0):
+        """Poll once (``wait=False``) or until everything is done or the deadline passes. Returns an ``Outcome``."""
+        tracked = [Tracked(key) for key in keys]
+        pending = list(tracked)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.max_in_flight, len(tracked)))) as pool:
+            while True:
+                self._round(pool, pending, deadline, wait)
+                pending = [t for t in pending if not (t.answered and self.done(t.state))]
+                if not pending:
+                    return Outcome(tracked, [], False)
+                if not wait or deadline.passed():
+                    return Outcome(tracked, pending, deadline.passed())
+                # Never sleep past the deadline: the last round polls at the deadline itself.
+                self.sleep(deadline.clamp(interval))
+
+    def _poll(self, key, deadline):
+        left = deadline.remaining()
+        if left is not None and left < 0:  # a poll at the deadline itself still starts
+            raise _NotPolled()
+        return self.fetch(key, deadline)
+
+    def _round(self, pool, pending, deadline, wait):
+        futures = [(t, pool.submit(self._poll, t.key, deadline)) for t in pending]
+        first_error = None
+        for tracked, future in futures:
+            try:
+                state = future.result()
+            except _NotPolled:
+                continue
+            except DcsError as error:
+                if wait and error.retry_reason:
+                    tracked.last_error = error.message
+                    if self.log is not None:
+                        self.log.retried(error.retry_reason)
+                    continue
+                # Let the other polls of the round finish, then report the first error.
+                first_error = first_error or error
+                continue
+            tracked.update(state, self.now())
+        if first_error is not None:
+            raise first_error
