@@ -1,19 +1,22 @@
 # hwc.dcs developer entry points. Everything runs from a fresh clone with python3, make and git.
 #
-#   make test                       lint, build + tarball check, ansible-test sanity/units/integration
-#                                   on the newest supported ansible-core (2.21, Python 3.12 or 3.13)
+#   make test                       ruff and yamllint, the ecosystem checks, build + tarball check,
+#                                   ansible-test sanity (from a checkout and in the built tarball), units,
+#                                   integration, and the hostile-server suite, on the newest supported
+#                                   ansible-core (2.21, Python 3.12 or 3.13)
 #   make test ANSIBLE_CORE=2.16     the same on the oldest (2.16, Python 3.11)
-#   make test STAGES=lint,units     a subset of: ecosystem,lint,build,sanity,units,integration
+#   make test STAGES=lint,units     a subset of: ecosystem,lint,build,sanity,units,integration,hostile
 #
 # Each release gets its own virtualenv (.venv-<release>) with pinned tools/requirements-<release>.txt.
+# The shared logic of the tools (interpreters, virtualenvs, build-and-install) is tools/devlib/.
 
 PYTHON ?= python3
 ANSIBLE_CORE ?= 2.21
-STAGES ?= ecosystem,lint,build,sanity,units,integration
+STAGES ?= ecosystem,lint,build,sanity,units,integration,hostile
 
 .PHONY: test ecosystem demo bench clean
 
-# The harness runs `make ecosystem`'s checks as its first stage and counts them in its closing summary line.
+# tools/harness.py; it ends with one `N passed, N failed, N skipped` line (.ci/run reads it) and exits non-zero on failure.
 test:
 	$(PYTHON) tools/harness.py --ansible-core $(ANSIBLE_CORE) --stages $(STAGES)
 
@@ -22,7 +25,7 @@ test:
 ecosystem:
 	$(PYTHON) tools/ecosystem_check.py
 
-# Placeholder: the emulator work replaces this recipe with the demo against the local emulator.
+# playbooks/demo.yml against the local DCS API emulator (playbooks/run-demo.sh), with the make-test virtualenv.
 demo:
 	@PYTHON="$(PYTHON)" ANSIBLE_CORE="$(ANSIBLE_CORE)" bash playbooks/run-demo.sh
 
@@ -30,5 +33,6 @@ demo:
 bench:
 	$(PYTHON) benchmarks/bench.py $(BENCH_ARGS)
 
+# Removes the build trees and ansible-test's output; the virtualenvs (.venv-*) stay.
 clean:
 	rm -rf .build tests/output

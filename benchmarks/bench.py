@@ -15,7 +15,7 @@ latency, measures, validates the results (``benchlib.validate``) and writes ``be
 import argparse
 import ast
 import glob
-import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -28,6 +28,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+TOOLS = os.path.join(ROOT, "tools")
 VENV = os.path.join(ROOT, ".venv-bench")
 REQUIREMENTS = os.path.join(HERE, "requirements.txt")
 BUILD = os.path.join(ROOT, ".build", "bench")
@@ -36,66 +37,44 @@ PYTHONS = ("3.12", "3.13")
 sys.path.insert(0, HERE)
 import benchlib  # noqa: E402  pylint: disable=wrong-import-position
 
-AK = "AKBENCH000000000001"
-SK = "SKbench0000000000000000000000000000000001"
-PROJECT = "0123456789abcdef0123456789abcdef"
-REGION = "cn-north-4"
+
+def _test_constants():
+    """tests/support/constants.py, loaded by path: bench.py runs from a checkout, where ansible_collections is not importable."""
+    spec = importlib.util.spec_from_file_location("hwc_dcs_test_constants", os.path.join(ROOT, "tests", "support", "constants.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CONSTANTS = _test_constants()
+AK, SK, PROJECT, REGION = _CONSTANTS.AK, _CONSTANTS.SK, _CONSTANTS.PROJECT, _CONSTANTS.REGION
 DONE_JOB = "bench-done"
 
 
+def devlib():
+    """tools/devlib, the developer tools' library (interpreters, virtualenvs, build-and-install, log).
+
+    Imported when the benchmark runs, not with this module: the installed tarball, where the unit tests import
+    this module for its helpers, has no tools/.
+    """
+    if TOOLS not in sys.path:
+        sys.path.insert(0, TOOLS)
+    import devlib as library  # pylint: disable=import-outside-toplevel,import-error
+
+    return library
+
+
 def log(message):
-    print("==> %s" % message, flush=True)
-
-
-# --- the virtualenv --------------------------------------------------------------------------------------------
-
-
-def _find_python():
-    candidates = []
-    for version in PYTHONS:
-        candidates.append(shutil.which("python%s" % version))
-        roots = [os.environ.get("PYENV_ROOT"), os.path.expanduser("~/.pyenv")]
-        try:
-            roots.append(subprocess.check_output(["pyenv", "root"], universal_newlines=True, stderr=subprocess.DEVNULL).strip())
-        except (OSError, subprocess.CalledProcessError):
-            pass
-        for root in roots:
-            if root:
-                candidates.extend(sorted(glob.glob(os.path.join(root, "versions", "%s.*" % version, "bin", "python%s" % version)),
-                                         reverse=True))
-        candidates.extend(["/usr/local/bin/python%s" % version, "/usr/bin/python%s" % version])
-    for path in candidates:
-        if not path or not os.access(path, os.X_OK):
-            continue
-        check = "import venv, ensurepip, sys; print('%d.%d' % sys.version_info[:2])"
-        try:
-            out = subprocess.run([path, "-c", check], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True,
-                                 timeout=60, env=dict(os.environ, PYENV_VERSION=""), check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if out.returncode == 0 and out.stdout.strip() in PYTHONS:
-            return path
-    sys.exit("make bench needs Python %s with venv and ensurepip (PATH, pyenv, /usr/bin); none was found." % " or ".join(PYTHONS))
+    devlib().console.log(message)
 
 
 def ensure_venv():
     """Return the bench virtualenv's python, creating or refreshing the virtualenv when needed."""
-    python = os.path.join(VENV, "bin", "python")
-    stamp_path = os.path.join(VENV, ".hwc-dcs-bench-stamp")
-    with open(REQUIREMENTS, "rb") as handle:
-        digest = hashlib.sha256(handle.read()).hexdigest()
-    if os.path.exists(stamp_path) and os.path.exists(python):
-        with open(stamp_path, encoding="utf-8") as handle:
-            if handle.read().strip() == digest:
-                return python
-    interpreter = _find_python()
-    log("Creating .venv-bench with %s and benchmarks/requirements.txt" % interpreter)
-    shutil.rmtree(VENV, ignore_errors=True)
-    subprocess.check_call([interpreter, "-m", "venv", VENV])
-    subprocess.check_call([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS])
-    with open(stamp_path, "w", encoding="utf-8") as handle:
-        handle.write(digest + "\n")
-    return python
+    library = devlib()
+    try:
+        return library.venvs.ensure_venv(VENV, REQUIREMENTS, PYTHONS, "make bench", root=ROOT).python
+    except library.console.ToolError as error:
+        sys.exit(str(error))
 
 
 # --- processes -------------------------------------------------------------------------------------------------
@@ -207,14 +186,7 @@ class Bench:
 
     def build_collection(self):
         log("Building and installing the collection tarball into .build/bench")
-        dist = os.path.join(BUILD, "dist")
-        shutil.rmtree(BUILD, ignore_errors=True)
-        os.makedirs(dist)
-        galaxy = os.path.join(self.bindir, "ansible-galaxy")
-        quiet = dict(stdout=subprocess.DEVNULL, env=self.env, cwd=ROOT)
-        subprocess.check_call([galaxy, "collection", "build", "--force", "--output-path", dist, ROOT], **quiet)
-        tarball = glob.glob(os.path.join(dist, "hwc-dcs-*.tar.gz"))[0]
-        subprocess.check_call([galaxy, "collection", "install", "--force", "-p", BUILD, tarball], stderr=subprocess.DEVNULL, **quiet)
+        devlib().collection.build_and_install(self.bindir, ROOT, os.path.join(BUILD, "dist"), BUILD, self.env)
         sys.path.insert(0, BUILD)
 
     def make_env(self):
@@ -382,13 +354,37 @@ class Bench:
                 samples[name]["requests"].append(served)
         section = dict((name, dict((k, benchlib.summarize(v, "%s %s" % (name, k))) for k, v in series.items()))
                        for name, series in samples.items())
+        section.update(self.import_times(reps))
         section["_ratios"] = dict(
+            import_module_over_ping=benchlib.ratio(section["import_dcs_job_info"]["import_ms"]["median"],
+                                                   section["import_ping"]["import_ms"]["median"]),
             wall_module_over_sdk=benchlib.ratio(section["module_ansiballz"]["wall"]["median"], section["sdk_script"]["wall"]["median"]),
             cpu_module_over_sdk=benchlib.ratio(section["module_ansiballz"]["cpu"]["median"], section["sdk_script"]["cpu"]["median"]),
             # Context, not targets: the module with cached bytecode, and the floor of any module Ansible runs.
             wall_python_m_over_sdk=benchlib.ratio(section["module_python_m"]["wall"]["median"], section["sdk_script"]["wall"]["median"]),
             wall_ping_over_sdk=benchlib.ratio(section["ping_ansiballz"]["wall"]["median"], section["sdk_script"]["wall"]["median"]))
         return section
+
+    def import_times(self, reps):
+        """Import time of dcs_job_info (module and module_utils) and of ansible.builtin.ping, each in a fresh interpreter.
+
+        The interpreter's start-up is left out (benchmarks/import_time.py times the import alone), so the difference
+        of the two is what the collection's imports cost; a new heavy import shows there first.
+        """
+        variants = (("import_dcs_job_info", "ansible_collections.hwc.dcs.plugins.modules.dcs_job_info"),
+                    ("import_ping", "ansible.modules.ping"))
+        env = dict(self.env, PYTHONPATH=BUILD)
+        samples = dict((name, dict(import_ms=[], modules=[])) for name, _module in variants)
+        for rep in range(reps + 1):
+            for name, module in variants:
+                result = run_measured([self.python, os.path.join(HERE, "import_time.py"), module], env, self.work,
+                                      os.path.join(self.work, "import.out"), 60)
+                answer = json.loads(result["output"].strip().splitlines()[-1])
+                if rep:  # the first round warms the page cache and writes the bytecode
+                    samples[name]["import_ms"].append(answer["seconds"] * 1000.0)
+                    samples[name]["modules"].append(answer["modules"])
+        return dict((name, dict((k, benchlib.summarize(v, "%s %s" % (name, k))) for k, v in series.items()))
+                    for name, series in samples.items())
 
     # -- 3. whole playbook ------------------------------------------------------------------------
 
@@ -430,15 +426,17 @@ class Bench:
 
     def prime(self, job_ids):
         """Start the jobs' clocks now, as the DCS operations that created them would: one query of each."""
-        from ansible_collections.hwc.dcs.plugins.module_utils._client import ApiClient
         from ansible_collections.hwc.dcs.plugins.module_utils._connection import ConnectionSettings
-        from ansible_collections.hwc.dcs.plugins.module_utils._jobs import query_jobs
+        from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
+        from ansible_collections.hwc.dcs.plugins.module_utils._runner import Task
+        from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import WaitOptions
 
         connection = self.connection()
         settings = ConnectionSettings(region=REGION, project_id=PROJECT, endpoint=connection["endpoint"],
                                       iam_endpoint=connection["endpoint"], access_key=AK, secret_key=SK,
-                                      security_token=None, credential_source="benchmark")
-        entries, _elapsed = query_jobs(ApiClient(settings), job_ids)
+                                      credential_source="benchmark")
+        options = WaitOptions(wait=False, timeout=300, sleep=5.0, fail_on_failure=False)
+        entries = query_jobs(Task({}, settings), job_ids, options)
         return dict((e["job_id"], int(e["begin_time"]) / 1000.0) for e in entries)
 
     def fanin(self):
@@ -579,7 +577,7 @@ def derive_targets(results):
         cold_start_wall=results["cold_start"]["_ratios"]["wall_module_over_sdk"],
         playbook_per_task=results["playbook"]["_ratios"]["per_task_wall_dcs_over_uri"],
         fanin_floor_gap=max(0.0, results["fanin"]["_ratios"]["one_task_seconds_over_floor"]),
-        fanin_vs_loop=results["fanin"]["_ratios"]["wall_one_over_loop"],
+        fanin_cpu_vs_loop=results["fanin"]["_ratios"]["cpu_one_over_loop"],
         fanin_repolls=max(results["fanin"]["one_task"]["repolls_total"]["samples"]),
         detection_latency=results["detection"]["median"],
     )

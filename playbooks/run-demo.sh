@@ -62,8 +62,7 @@ sys.path.insert(0, os.path.join(root, "tools"))
 import harness  # noqa: E402
 
 with contextlib.redirect_stdout(sys.stderr):
-    version, python = harness.controller_python(release)
-    bindir = harness.ensure_venv(release, version, python)
+    bindir = harness.release_venv(release).bindir
 print(bindir)
 PY
 )

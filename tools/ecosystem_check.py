@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) hwc.dcs contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -29,7 +28,6 @@ It needs only the standard library of Python 3.8 or newer (the checks run inside
 
 import argparse
 import glob
-import hashlib
 import json
 import os
 import re
@@ -40,8 +38,16 @@ import tempfile
 import textwrap
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAMESPACE, NAME = "hwc", "dcs"
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS)
+
+from devlib import collection  # noqa: E402  pylint: disable=wrong-import-position
+from devlib.console import ToolError, log  # noqa: E402  pylint: disable=wrong-import-position
+from devlib.venvs import ensure_venv as ensure_tool_venv  # noqa: E402  pylint: disable=wrong-import-position
+
+ROOT = os.path.dirname(TOOLS)
+PROBES = os.path.join(TOOLS, "probes")
+NAMESPACE, NAME = collection.NAMESPACE, collection.NAME
 MODULES = ["dcs_job_info"]
 VENV = os.path.join(ROOT, ".venv-docs")
 REQUIREMENTS = os.path.join(ROOT, "tools", "requirements-ecosystem.txt")
@@ -52,63 +58,16 @@ CHECKS = ("ansible-doc", "antsibull-docs", "changelog", "execution-environment",
           "ansible-lint")
 
 
-def log(message):
-    print("==> %s" % message, flush=True)
-
-
-class CheckFailed(Exception):
+class CheckFailed(ToolError):
     pass
 
 
 # --- environment -------------------------------------------------------------------------------------------------
 
 
-def find_python():
-    """The first interpreter of PYTHONS with venv and ensurepip: PATH, then pyenv, then /usr."""
-    roots = [os.environ.get("PYENV_ROOT") or "", os.path.expanduser("~/.pyenv")]
-    for version in PYTHONS:
-        candidates = [shutil.which("python%s" % version)]
-        for root in roots:
-            candidates.extend(sorted(glob.glob(os.path.join(root, "versions", version + ".*", "bin", "python" + version)),
-                                     reverse=True))
-        candidates.extend("%s/bin/python%s" % (prefix, version) for prefix in ("/usr/local", "/usr"))
-        for path in candidates:
-            if not path or not os.access(path, os.X_OK):
-                continue
-            try:
-                out = subprocess.run(
-                    [path, "-c", "import os, venv, ensurepip, sys; print('%d.%d' % sys.version_info[:2]); "
-                                 # Inside a virtualenv (another .venv-* first on PATH), use its base interpreter.
-                                 "base = getattr(sys, '_base_executable', '') if sys.prefix != sys.base_prefix else ''; "
-                                 "print(base if base and os.path.exists(base) else sys.executable)"],
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True, timeout=60,
-                    env=dict(os.environ, PYENV_VERSION=version))
-            except (OSError, subprocess.TimeoutExpired):
-                continue
-            lines = out.stdout.split()
-            if out.returncode == 0 and lines and lines[0] == version:
-                return version, lines[1]
-    raise CheckFailed("no Python %s with the venv module found (PATH, pyenv, /usr/bin); install one, for example "
-                      "`pyenv install 3.12` or `apt-get install python3.12-venv`" % " or ".join(PYTHONS))
-
-
 def ensure_venv():
-    version, python = find_python()
-    with open(REQUIREMENTS, "rb") as handle:
-        stamp = "%s %s\n" % (hashlib.sha256(handle.read()).hexdigest(), python)
-    stamp_path = os.path.join(VENV, ".hwc-dcs-stamp")
-    bindir = os.path.join(VENV, "bin")
-    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
-        log("Reusing .venv-docs (Python %s, requirements unchanged)" % version)
-        return bindir
-    log("Creating .venv-docs with Python %s (%s) from tools/requirements-ecosystem.txt" % (version, python))
-    shutil.rmtree(VENV, ignore_errors=True)
-    subprocess.check_call([python, "-m", "venv", VENV])
-    subprocess.check_call([os.path.join(bindir, "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                           "--no-warn-script-location", "-r", REQUIREMENTS])
-    with open(stamp_path, "w") as handle:
-        handle.write(stamp)
-    return bindir
+    """The virtualenv .venv-docs with tools/requirements-ecosystem.txt; its bin directory."""
+    return ensure_tool_venv(VENV, REQUIREMENTS, PYTHONS, "make ecosystem", root=ROOT).bindir
 
 
 def tool_env(bindir, **extra):
@@ -124,7 +83,7 @@ def tool_env(bindir, **extra):
 def run(command, env, cwd=ROOT, check=True, quiet=False):
     """Run a command; return (exit status, stdout, stderr). Print its output unless ``quiet``."""
     proc = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, universal_newlines=True, errors="replace")
+                          stdin=subprocess.DEVNULL, universal_newlines=True, errors="replace", check=False)
     if not quiet or (check and proc.returncode):
         print("$ %s" % " ".join(command))
         for text in (proc.stdout, proc.stderr):
@@ -136,20 +95,9 @@ def run(command, env, cwd=ROOT, check=True, quiet=False):
 
 
 def build(bindir):
-    dist = os.path.join(WORK, "dist")
-    collections = os.path.join(WORK, "collections")
-    shutil.rmtree(dist, ignore_errors=True)
-    shutil.rmtree(collections, ignore_errors=True)
-    os.makedirs(dist)
-    env = tool_env(bindir)
-    run([os.path.join(bindir, "ansible-galaxy"), "collection", "build", "--force", "--output-path", dist, ROOT], env,
-        quiet=True)
-    tarballs = glob.glob(os.path.join(dist, "%s-%s-*.tar.gz" % (NAMESPACE, NAME)))
-    if len(tarballs) != 1:
-        raise CheckFailed("expected one tarball in %s, found %r" % (dist, tarballs))
-    run([os.path.join(bindir, "ansible-galaxy"), "collection", "install", "--force", "--no-deps", "-p", collections,
-         tarballs[0]], env, quiet=True)
-    return tarballs[0], os.path.join(collections, "ansible_collections", NAMESPACE, NAME)
+    """Build the tarball into .build/ecosystem/dist and install it under .build/ecosystem/collections."""
+    return collection.build_and_install(bindir, ROOT, os.path.join(WORK, "dist"), os.path.join(WORK, "collections"),
+                                        tool_env(bindir), no_deps=True)
 
 
 def galaxy_version():
@@ -162,60 +110,12 @@ def galaxy_version():
 
 # --- checks --------------------------------------------------------------------------------------------------------
 
-# Runs inside .venv-docs: compares the module's documentation (ansible-doc --json on stdin) with its code.
-DOC_PROBE = r'''
-import json, re, sys
-import yaml
-docs = json.load(sys.stdin)
-problems = []
-from ansible_collections.hwc.dcs.plugins.module_utils import _connection as conn
-env_names = set()
-for name in ("ENV_CREDENTIAL_FAMILIES",):
-    for family in getattr(conn, name, ()):
-        env_names.update(n for n in family if n)
-for name in ("PROJECT_ID_ENVS", "REGION_ENVS", "API_RETRIES_ENVS"):
-    env_names.update(getattr(conn, name, ()))
-for name in ("IAM_ENDPOINT_ENV", "CREDENTIALS_FILE_ENV"):
-    if getattr(conn, name, None):
-        env_names.add(getattr(conn, name))
-for module, entry in sorted(docs.items()):
-    doc, ret, examples = entry["doc"], entry.get("return") or {}, entry.get("examples") or ""
-    text = json.dumps(doc)
-    for env in sorted(env_names):
-        if "E(%s)" % env not in text:
-            problems.append("%s: environment variable %s (read by the code) is not shown with E() in the docs" % (module, env))
-    spec_module = __import__("ansible_collections.hwc.dcs.plugins.module_utils._%s" % module.split(".")[-1], fromlist=["argument_spec"])
-    for option, spec in sorted(spec_module.argument_spec().items()):
-        fallback = spec.get("fallback")
-        if fallback:
-            described = json.dumps(doc["options"].get(option, {}).get("description"))
-            for env in fallback[1][0] if isinstance(fallback[1][0], list) else fallback[1]:
-                if "E(%s)" % env not in described:
-                    problems.append("%s: option %s falls back to %s, which its description does not show" % (module, option, env))
-    for key in ("short_description", "description", "author", "seealso", "attributes", "options", "version_added"):
-        if not doc.get(key):
-            problems.append("%s: DOCUMENTATION has no %s" % (module, key))
-    for name, option in doc.get("options", {}).items():
-        if not option.get("description"):
-            problems.append("%s: option %s has no description" % (module, name))
-    def walk(values, path):
-        for key, value in values.items():
-            where = path + [key]
-            if "sample" not in value:
-                problems.append("%s: RETURN %s has no sample" % (module, ".".join(where)))
-            if not value.get("description"):
-                problems.append("%s: RETURN %s has no description" % (module, ".".join(where)))
-            walk(value.get("contains") or {}, where)
-    if not ret:
-        problems.append("%s: no RETURN documentation" % module)
-    walk(ret, [])
-    tasks = yaml.safe_load(examples)
-    if not isinstance(tasks, list) or not tasks:
-        problems.append("%s: EXAMPLES is not a YAML list of tasks" % module)
-for line in problems:
-    print(line)
-sys.exit(1 if problems else 0)
-'''
+def run_probe(bindir, name, args=(), stdin_data=None):
+    """Run tools/probes/<name>.py with .venv-docs' Python and the installed collection importable; (status, output)."""
+    env = tool_env(bindir, PYTHONPATH=os.path.join(WORK, "collections"))
+    proc = subprocess.run([os.path.join(bindir, "python"), os.path.join(PROBES, name + ".py")] + list(args), input=stdin_data,
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    return proc.returncode, proc.stdout
 
 
 def check_ansible_doc(bindir, tree, scratch):
@@ -233,11 +133,10 @@ def check_ansible_doc(bindir, tree, scratch):
                 raise CheckFailed("ansible-doc %s shows no %s section" % (fqcn, section))
     status, out, err = run([doc, "--json"] + ["%s.%s.%s" % (NAMESPACE, NAME, m) for m in MODULES], env, quiet=True)
     docs = json.loads(out)
-    proc = subprocess.run([os.path.join(bindir, "python"), "-c", DOC_PROBE], input=json.dumps(docs), env=dict(
-        env, PYTHONPATH=os.path.join(WORK, "collections")), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        universal_newlines=True)
-    if proc.returncode:
-        print(proc.stdout)
+    # tools/probes/doc_probe.py compares the documentation with the code.
+    status, output = run_probe(bindir, "doc_probe", stdin_data=json.dumps(docs))
+    if status:
+        print(output)
         raise CheckFailed("the module documentation is incomplete or does not match the code")
     # Keep the EXAMPLES as a playbook for the ansible-lint check.
     for fqcn, entry in docs.items():
@@ -334,7 +233,7 @@ def check_execution_environment(bindir, tree, scratch):
         match = re.match(r"^-\s+'?([^'#]+?)\s*(#.*)?'?$", line.strip())
         if section == "python" and match:
             python.append((match.group(1).strip(), (match.group(2) or "").strip("# '")))
-    names = sorted(name for name, _ in python)
+    names = sorted(name for name, _source in python)
     if names != ["requests"] or "hwc.dcs" not in python[0][1]:
         print(out)
         raise CheckFailed("ansible-builder introspect should list exactly requests (from collection hwc.dcs), got %r"
@@ -355,54 +254,13 @@ def check_execution_environment(bindir, tree, scratch):
     return "introspect lists requests (from hwc.dcs); the guide's EE definition passes ansible-builder create"
 
 
-# Runs inside .venv-docs: the AWX guide's credential type (input and injector YAML on stdin as JSON) against the code.
-AWX_PROBE = r'''
-import json, re, sys
-import yaml
-from ansible_collections.hwc.dcs.plugins.module_utils import _connection as conn
-blocks = [yaml.safe_load(text) for text in json.load(sys.stdin)]
-inputs = [b for b in blocks if isinstance(b, dict) and "fields" in b]
-injectors = [b for b in blocks if isinstance(b, dict) and "env" in b and "fields" not in b]
-problems = []
-if len(inputs) != 1 or not injectors:
-    problems.append("expected one input configuration (fields:) and at least one injector configuration (env:), "
-                    "found %d and %d" % (len(inputs), len(injectors)))
-else:
-    fields = dict((f["id"], f) for f in inputs[0]["fields"])
-    for name in ("access_key", "secret_key", "security_token"):
-        if name not in fields:
-            problems.append("the input configuration has no %s field" % name)
-    for name in ("secret_key", "security_token"):
-        if name in fields and not fields[name].get("secret"):
-            problems.append("field %s is not marked secret: true" % name)
-    read = set(n for family in conn.ENV_CREDENTIAL_FAMILIES for n in family if n)
-    read.update(conn.PROJECT_ID_ENVS, conn.REGION_ENVS, [conn.IAM_ENDPOINT_ENV, conn.CREDENTIALS_FILE_ENV])
-    for number, injector in enumerate(injectors, 1):
-        for env, template in injector["env"].items():
-            if env not in read:
-                problems.append("injector %d sets %s, which the collection does not read" % (number, env))
-            for used in re.findall(r"{{\s*([\w.]+)\s*}}", template):
-                if used not in fields and not used.startswith("tower.filename"):
-                    problems.append("injector %d uses {{ %s }}, which is not an input field" % (number, used))
-        for template in (injector.get("file") or {}).values():
-            for used in re.findall(r"{{\s*([\w.]+)\s*}}|{%\s*if\s+(\w+)", template):
-                name = used[0] or used[1]
-                if name not in fields:
-                    problems.append("injector %d's file uses %s, which is not an input field" % (number, name))
-for line in problems:
-    print(line)
-sys.exit(1 if problems else 0)
-'''
-
-
 def check_awx_credential_type(bindir, tree, scratch):
     guide = os.path.join(ROOT, "docs", "docsite", "rst", "guide_awx.rst")
     blocks = [block for block in rst_yaml_blocks(guide) if re.search(r"^(fields|env|file):", block, re.M)]
-    env = tool_env(bindir, PYTHONPATH=os.path.join(WORK, "collections"))
-    proc = subprocess.run([os.path.join(bindir, "python"), "-c", AWX_PROBE], input=json.dumps(blocks), env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
-    if proc.returncode:
-        print(proc.stdout)
+    # tools/probes/awx_probe.py checks the credential type against the code.
+    status, output = run_probe(bindir, "awx_probe", stdin_data=json.dumps(blocks))
+    if status:
+        print(output)
         raise CheckFailed("the AWX guide's credential type does not match what the collection reads")
     return "%d definitions: fields exist, secrets marked, every injected variable is one the code reads" % len(blocks)
 
@@ -485,26 +343,24 @@ def rst_yaml_blocks(path):
 
 
 def check_docs_yaml(bindir):
-    """Every YAML code block of the guides parses (run inside the venv, which has PyYAML)."""
-    code = ("import sys, yaml\n"
-            "for path in sys.argv[1:]:\n"
-            "    yaml.safe_load(open(path))\n")
+    """Every YAML code block of the guides parses (tools/probes/yaml_probe.py, inside the venv, which has PyYAML)."""
     scratch = tempfile.mkdtemp(prefix="hwc-dcs-yaml-")
     try:
         paths = []
         for guide in sorted(glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst"))):
             for number, block in enumerate(rst_yaml_blocks(guide)):
                 path = os.path.join(scratch, "%s-%d.yml" % (os.path.basename(guide), number))
-                with open(path, "w") as handle:
+                with open(path, "w", encoding="utf-8") as handle:
                     handle.write(block)
                 paths.append(path)
-        for path in paths:
-            proc = subprocess.run([os.path.join(bindir, "python"), "-c", code, path], stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, universal_newlines=True)
-            if proc.returncode:
-                print(open(path).read())
-                print(proc.stdout)
-                raise CheckFailed("a YAML code block of %s does not parse" % os.path.basename(path).rsplit("-", 1)[0])
+        status, output = run_probe(bindir, "yaml_probe", paths)
+        if status:
+            print(output)
+            bad = output.split(":", 1)[0]
+            if os.path.exists(bad):
+                with open(bad, encoding="utf-8") as handle:
+                    print(handle.read())
+            raise CheckFailed("a YAML code block of %s does not parse" % os.path.basename(bad).rsplit("-", 1)[0])
         return len(paths)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -516,6 +372,36 @@ def _try_lock(fcntl, handle):
         return True
     except OSError:
         return False
+
+
+def run_checks(wanted, bindir, tree, tarball, write_changelog):
+    """Run the ``wanted`` checks (ansible-doc too when ansible-lint is wanted: it writes the EXAMPLES); their rows."""
+    checks = {
+        "ansible-doc": check_ansible_doc,
+        "antsibull-docs": check_antsibull_docs,
+        "changelog": lambda bindir, tree, scratch: check_changelog(bindir, tree, scratch, write=write_changelog),
+        "execution-environment": check_execution_environment,
+        "awx-credential-type": check_awx_credential_type,
+        "galaxy-importer": lambda bindir, tree, scratch: check_galaxy_importer(bindir, tree, scratch, tarball),
+        "ansible-lint": check_ansible_lint,
+    }
+    rows = []
+    scratch = tempfile.mkdtemp(prefix="hwc-dcs-ecosystem-")
+    try:
+        for name in CHECKS:
+            if name not in wanted and not (name == "ansible-doc" and "ansible-lint" in wanted):
+                continue
+            log("Check: %s" % name)
+            begin = time.time()
+            try:
+                note, ok = checks[name](bindir, tree, scratch), True
+            except (ToolError, subprocess.CalledProcessError, ValueError, OSError) as exc:
+                ok, note = False, str(exc)
+                print("FAILED: %s: %s" % (name, note), flush=True)
+            rows.append((name, ok, time.time() - begin, note))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rows
 
 
 def main(argv=None):
@@ -549,40 +435,11 @@ def main(argv=None):
         blocks = check_docs_yaml(bindir)
         rows.append(("build, install, docs YAML", True, time.time() - begin,
                      "%s; %d YAML block(s) parse" % (os.path.basename(tarball), blocks)))
-    except (CheckFailed, subprocess.CalledProcessError) as exc:
+    except (ToolError, subprocess.CalledProcessError) as exc:
         print("ERROR: %s" % exc, file=sys.stderr)
         return 2
 
-    scratch = tempfile.mkdtemp(prefix="hwc-dcs-ecosystem-")
-    try:
-        for name in CHECKS:
-            if name not in wanted and not (name == "ansible-doc" and "ansible-lint" in wanted):
-                continue
-            log("Check: %s" % name)
-            begin = time.time()
-            try:
-                if name == "ansible-doc":
-                    note = check_ansible_doc(bindir, tree, scratch)
-                elif name == "antsibull-docs":
-                    note = check_antsibull_docs(bindir, tree, scratch)
-                elif name == "changelog":
-                    note = check_changelog(bindir, tree, scratch, write=args.write_changelog)
-                elif name == "execution-environment":
-                    note = check_execution_environment(bindir, tree, scratch)
-                elif name == "awx-credential-type":
-                    note = check_awx_credential_type(bindir, tree, scratch)
-                elif name == "galaxy-importer":
-                    note = check_galaxy_importer(bindir, tree, scratch, tarball)
-                else:
-                    note = check_ansible_lint(bindir, tree, scratch)
-                ok = True
-            except (CheckFailed, subprocess.CalledProcessError, ValueError, OSError) as exc:
-                ok, note = False, str(exc)
-                print("FAILED: %s: %s" % (name, note), flush=True)
-            rows.append((name, ok, time.time() - begin, note))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
+    rows.extend(run_checks(wanted, bindir, tree, tarball, args.write_changelog))
     print()
     print("Ecosystem checks (%.0f s):" % (time.time() - started))
     for name, ok, seconds, note in rows:
