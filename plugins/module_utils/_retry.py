@@ -43,7 +43,7 @@ BACKOFF_CAP = 20.0
 THROTTLE_FLOOR = 2.0  # vendor advice: wait 2 to 5 s after a 429 that names no Retry-After.
 RETRY_AFTER_CAP = 60.0  # a Retry-After beyond this is a broken or hostile server, not advice.
 
-_DELTA_SECONDS = re.compile(r"\A[0-9]{1,10}\Z")
+_DELTA_SECONDS = re.compile(r"\A[0-9]+\Z")
 
 
 def parse_retry_after(value, now):
@@ -52,8 +52,8 @@ def parse_retry_after(value, now):
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
-    if _DELTA_SECONDS.match(value):
-        return min(RETRY_AFTER_CAP, float(value))
+    if _DELTA_SECONDS.match(value):  # ASCII digits only: '²' and other Unicode digits are not delta-seconds
+        return RETRY_AFTER_CAP if len(value) > 6 else min(RETRY_AFTER_CAP, float(value))
     try:
         when = email.utils.parsedate_to_datetime(value)
         if when.tzinfo is None:

@@ -107,6 +107,8 @@ def run_module(logic, argument_spec, environ=None, **module_kwargs):
         module.no_log_values.update(settings.secrets())
         task = Task(module.params, settings, check_mode=module.check_mode, start=start)
         result = logic(task)
+        if not isinstance(result, dict):
+            raise TypeError("the module's logic returned %s, not a result dict" % type(result).__name__)
     except DcsError as error:
         _end(module, task, start, error.to_result(), failed=True)
     except Exception as exc:  # pylint: disable=broad-except
@@ -120,6 +122,7 @@ def run_module(logic, argument_spec, environ=None, **module_kwargs):
 
 def _end(module, task, start, result, failed):
     counters = task.counters() if task is not None else dict(elapsed=round(time.monotonic() - start, 3))
+    result.setdefault("changed", False)
     for key, value in counters.items():
         result.setdefault(key, value)
     for warning in task.warnings() if task is not None else ():

@@ -103,6 +103,23 @@ def test_timeout_lists_unfinished_jobs(run):
     assert 1.0 <= result["elapsed"] < 2.0
 
 
+def test_elapsed_and_the_timeout_count_from_the_start_of_the_task(run, server, jobs):
+    # Project discovery that takes 1.5 s is part of the task: a timeout at wait_timeout=3 says 3 seconds,
+    # elapsed is 3 seconds, and the wait got only what discovery left of the deadline.
+    def iam_then_jobs(request):
+        if request.path.startswith("/v3/projects"):
+            return Answer(200, {"projects": [{"id": PROJECT, "name": "cn-north-4"}]}, delay=1.5)
+        return jobs(request)
+
+    server.default = iam_then_jobs
+    result = run(job_id="stuck", project_id=None, iam_endpoint=server.url, wait=True, wait_timeout=3, wait_sleep=0.5)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Timed out after 3 seconds (wait_timeout=3)"), result["msg"]
+    assert 3.0 <= result["elapsed"] < 4.0
+    assert result["_seconds"] < 4.5
+    assert 2 <= result["polls"] <= 5, "the wait got what discovery left of the 3 s, polling every 0.5 s"
+
+
 def test_unknown_job_is_a_clear_404(run):
     result = run(job_id="nosuchjob")
     assert result["failed"] is True
