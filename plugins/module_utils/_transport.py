@@ -73,38 +73,31 @@ def _watch(connection):
         alarm.attach(connection)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    """Registers itself with the running request's alarm when it connects or sends."""
+class _Watched(object):
+    """Mixed into urllib3's connections: registers with the running request's alarm when it connects
+    or sends, before (so that a connection in progress is known) and after (its socket then exists)."""
 
     def connect(self):
         _watch(self)
         try:
-            return super(_WatchedHTTPConnection, self).connect()
+            return super(_Watched, self).connect()
         finally:
             _watch(self)
 
     def request(self, *args, **kwargs):  # pylint: disable=arguments-differ,signature-differs
         _watch(self)
         try:
-            return super(_WatchedHTTPConnection, self).request(*args, **kwargs)
-        finally:
-            _watch(self)  # connected now: the alarm keeps this socket
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self):
-        _watch(self)
-        try:
-            return super(_WatchedHTTPSConnection, self).connect()
+            return super(_Watched, self).request(*args, **kwargs)
         finally:
             _watch(self)
 
-    def request(self, *args, **kwargs):  # pylint: disable=arguments-differ,signature-differs
-        _watch(self)
-        try:
-            return super(_WatchedHTTPSConnection, self).request(*args, **kwargs)
-        finally:
-            _watch(self)
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _HTTPPool(HTTPConnectionPool):

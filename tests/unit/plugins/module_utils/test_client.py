@@ -173,12 +173,18 @@ def test_connection_reset_is_retried(server, fake_time):
     assert client.log.reasons() == {"connection error": 1}
 
 
-def test_connection_refused_fails_with_the_host(fake_time):
+def refused_client(fake_time):
+    """A client for a port where nothing listens, and that port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     client = ApiClient(make_settings("http://127.0.0.1:%d" % port), policy=RetryPolicy(rng=lambda: 0.0),
                        clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    return client, port
+
+
+def test_connection_refused_fails_with_the_host(fake_time):
+    client, port = refused_client(fake_time)
     with pytest.raises(TransportError) as info:
         get_job(client, max_retries=1)
     assert "Cannot reach 127.0.0.1:%d: connection refused" % port in info.value.message
@@ -392,11 +398,7 @@ def test_a_change_is_resent_after_a_throttled_answer_and_a_policy_error_code(ser
 
 
 def test_a_change_is_resent_when_the_connection_was_refused(fake_time):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    client = ApiClient(make_settings("http://127.0.0.1:%d" % port), policy=RetryPolicy(rng=lambda: 0.0),
-                       clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    client, _port = refused_client(fake_time)
     with pytest.raises(TransportError) as info:
         client.request("PUT", job_url(client), body={}, project_id=PROJECT, idempotent=False, max_retries=2)
     assert info.value.maybe_sent is False
