@@ -204,7 +204,7 @@ def test_an_answer_without_status_is_retried_then_reported(emulator, run):
     assert result["failed"] is True and "the answer has no status" in result["msg"]
 
 
-def test_soak_fifty_jobs_through_twenty_percent_faults(run, tmp_path):
+def test_soak_a_hundred_jobs_through_twenty_percent_faults(run, tmp_path):
     """100 jobs, >= 1000 polls, ~20% of answers faulty: every status right, no false failure, deadline held."""
     rng = random.Random(20261127)
     jobs = {}
