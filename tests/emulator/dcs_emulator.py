@@ -40,13 +40,13 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 if __package__:  # imported from the collection: ansible_collections.hwc.dcs.tests.emulator
-    from ansible_collections.hwc.dcs.tests.emulator.dcs_emu import admin, api, faults
+    from ansible_collections.hwc.dcs.tests.emulator.dcs_emu import admin, api, faults, instances
     from ansible_collections.hwc.dcs.tests.emulator.dcs_emu.routing import Reply, Request, find_route, gateway_error
     from ansible_collections.hwc.dcs.tests.emulator.dcs_emu.server import Server
     from ansible_collections.hwc.dcs.tests.emulator.dcs_emu.signature import (  # noqa: F401 pylint: disable=unused-import
         Judge, canonical_query, canonical_uri, compute_signature, string_to_sign)
 else:  # run as a script (python tests/emulator/dcs_emulator.py): dcs_emu/ sits beside this file
-    from dcs_emu import admin, api, faults  # type: ignore[no-redef]
+    from dcs_emu import admin, api, faults, instances  # type: ignore[no-redef]
     from dcs_emu.routing import Reply, Request, find_route, gateway_error  # type: ignore[no-redef]
     from dcs_emu.server import Server  # type: ignore[no-redef]
     from dcs_emu.signature import (  # type: ignore[no-redef]  # noqa: F401 pylint: disable=unused-import
@@ -67,10 +67,12 @@ DEFAULTS = {
     "max_clock_skew_seconds": 900,
     "unknown_job": dict(api.UNKNOWN_JOB),
     "faults": {},
+    "instances": {},
+    "instance_job_seconds": 1.5,
 }
 
 SETTINGS = ("clock_offset_seconds", "latency_seconds", "check_signatures", "verify_with_sdk",
-            "require_project_header", "max_clock_skew_seconds")
+            "require_project_header", "max_clock_skew_seconds", "instance_job_seconds")
 
 
 def _merge_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -79,6 +81,7 @@ def _merge_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         merged[key] = copy.deepcopy(value)
     merged["faults"] = {k: [dict(f) for f in v] for k, v in (merged.get("faults") or {}).items()}
     merged["jobs"] = dict(merged.get("jobs") or {})
+    merged["instances"] = dict(merged.get("instances") or {})
     return merged
 
 
@@ -101,6 +104,7 @@ class Emulator:
         self._server: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
         self._sdk_warned = False
+        self.store = instances.InstanceStore(self)
 
     # ---- life cycle -----------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -166,9 +170,52 @@ class Emulator:
             self._log.append(entry)
 
     def reset(self) -> None:
+        """Forget the log and the jobs' clocks; every instance back to its configured state."""
         with self.lock:
             self._log = []
             self._first_query = {}
+            self.store.reset()
+
+    def start_job_clock(self, job_id: str, monotonic: float, epoch: float) -> None:
+        """Start a job's lifecycle now (jobs started by operations), instead of at its first query."""
+        with self.lock:
+            self._first_query[job_id] = (monotonic, epoch)
+
+    def forget_job_clock(self, job_id: str) -> None:
+        with self.lock:
+            self._first_query.pop(job_id, None)
+
+    # ---- instances (dcs_emu/instances.py) --------------------------------------------------
+    def set_instances(self, specs: Dict[str, Dict[str, Any]], replace: bool = False) -> None:
+        """Add or replace instances (their state rebuilt from the spec); ``replace`` drops the others first."""
+        with self.lock:
+            if replace:
+                self.config["instances"] = {}
+                self.store.reset()
+            for instance_id, spec in specs.items():
+                self.config["instances"][instance_id] = copy.deepcopy(spec)
+                self.store.load(instance_id)
+
+    def reset_instances(self, instance_id: Optional[str] = None) -> None:
+        """One instance, or all, back to the configured state (their operation jobs and tasks dropped)."""
+        with self.lock:
+            self.store.reset(instance_id)
+
+    def update_instance(self, instance_id: str, changes: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        with self.lock:
+            state = self.store.update(instance_id, changes)
+            return None if state is None else state.admin_view()
+
+    def instance_state(self, instance_id: str) -> Optional[Dict[str, Any]]:
+        """The live state (roles, parameter values, tasks, running job) as ``GET /_emulator/instances/ID``."""
+        with self.lock:
+            state = self.store.get(instance_id, None)
+            return None if state is None else state.admin_view()
+
+    def operations(self) -> List[Dict[str, Any]]:
+        """The mutating operations accepted (switchovers, config changes), in order."""
+        with self.lock:
+            return copy.deepcopy(self.store.operations)
 
     def set_faults(self, fault_lists: Dict[str, List[Dict[str, Any]]], replace: bool = True) -> None:
         with self.lock:
@@ -214,7 +261,7 @@ class Emulator:
             if denied is not None:
                 return denied
         reply = api.project_denied(self, request) if "project_id" in route.parameters else None
-        return faults.finish(fault, reply or route.handler(self, request))
+        return faults.finish(fault, reply or route.handler(self, request), self._stopping.wait)
 
     def _authenticate(self, request: Request, entry: Dict[str, Any]) -> Optional[Reply]:
         reason = Judge(self.config, self.now(), request).reject()

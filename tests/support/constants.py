@@ -37,3 +37,16 @@ NOT_FOUND = {"error_code": "APIGW.0101", "error_msg": "The API does not exist or
 def emulator_credentials():
     """The credentials list of an emulator configuration: the permanent pair and the temporary one."""
     return [{"ak": AK, "sk": SK, "security_token": None}, {"ak": TMP_AK, "sk": TMP_SK, "security_token": TOKEN}]
+
+# DCS instances of the emulator's standard configuration (tests/support/emulator.py instances_config()).
+HA_INSTANCE = "3d3c5e57-4a7b-4c5e-9b6e-0a1b2c3d4e01"
+CLUSTER_INSTANCE = "3d3c5e57-4a7b-4c5e-9b6e-0a1b2c3d4e02"
+SINGLE_INSTANCE = "3d3c5e57-4a7b-4c5e-9b6e-0a1b2c3d4e03"
+HA_GROUP = "ff80808290a1b2c30190a1b2c3d41000"
+HA_MASTER_NODE = "ff80808290a1b2c30190a1b2c3d41001"
+HA_SLAVE_NODE = "ff80808290a1b2c30190a1b2c3d41002"
+CLUSTER_GROUPS = ("ff80808290a1b2c30190a1b2c3d42000", "ff80808290a1b2c30190a1b2c3d43000", "ff80808290a1b2c30190a1b2c3d44000")
+CLUSTER_GROUP = CLUSTER_GROUPS[0]
+CLUSTER_GROUP_MASTER = "ff80808290a1b2c30190a1b2c3d42001"
+CLUSTER_GROUP_SLAVE = "ff80808290a1b2c30190a1b2c3d42002"
+CLUSTER_GROUP_SLAVE2 = "ff80808290a1b2c30190a1b2c3d42003"

@@ -6,7 +6,8 @@
 """Scripted faults: per-path queues of fault entries, and what each fault ``kind`` answers.
 
 A new kind is one function ``(fault, request_id, wait) -> Reply or None`` in ``KINDS``; None means
-"answer normally" (after ``wait``ing, for ``slow``). ``truncated`` cuts the normal answer instead.
+"answer normally" (after ``wait``ing, for ``slow``). ``truncated`` cuts the normal answer instead, and the
+``accept_then_*`` kinds let the handler run (perform the operation) and then change what is sent: ``finish``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def slow(fault: Fault, _request_id: str, wait: Wait) -> None:
     wait(float(fault.get("seconds", 30)))
 
 
+def accept_then(_fault: Fault, _request_id: str, _wait: Wait) -> None:
+    """accept_then_drop / accept_then_slow: the request is handled first; ``finish`` does the rest."""
+    return None
+
+
 def html(fault: Fault, _request_id: str, _wait: Wait) -> Reply:
     return Reply(int(fault.get("status", 502)), raw=HTML_PAGE.encode("ascii"), content_type="text/html",
                  headers=_headers(fault), note="html")
@@ -106,6 +112,8 @@ KINDS: Dict[str, Callable[[Fault, str, Wait], Optional[Reply]]] = {
     "html": html,
     "empty": empty,
     "status": status,
+    "accept_then_drop": accept_then,
+    "accept_then_slow": accept_then,
 }
 
 
@@ -115,8 +123,15 @@ def fault_reply(fault: Fault, request_id: str, wait: Wait) -> Optional[Reply]:
     return None if kind is None else kind(fault, request_id, wait)
 
 
-def finish(fault: Optional[Fault], reply: Reply) -> Reply:
-    """Apply a fault that changes the normal answer: ``truncated`` sends the first half of its body."""
-    if fault is not None and fault.get("kind") == "truncated":
+def finish(fault: Optional[Fault], reply: Reply, wait: Optional[Wait] = None) -> Reply:
+    """Apply a fault that changes the normal answer, after the handler ran: ``truncated`` sends the first half of
+    its body; ``accept_then_drop`` resets the connection instead of answering; ``accept_then_slow`` waits
+    ``seconds`` (default 30) before answering."""
+    kind = fault.get("kind") if fault is not None else None
+    if kind == "truncated":
         return Reply(200, raw=reply.body[: max(1, len(reply.body) // 2)], headers=fault.get("headers"), note="truncated")
+    if kind == "accept_then_drop":
+        return Reply(0, reset=True, note="accept_then_drop")
+    if kind == "accept_then_slow" and wait is not None:
+        wait(float(fault.get("seconds", 30)))
     return reply

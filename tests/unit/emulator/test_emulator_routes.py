@@ -91,4 +91,4 @@ def test_a_new_endpoint_gets_the_gateway_checks(extended):
     assert denied.status == 401 and denied.json()["error_code"] == "APIGW.0301"
     extended.set_faults({"/v2/*/instances/*": [{"kind": "503"}]})
     assert put(extended, PROJECT, {"name": "x"}).status == 503
-    assert raw_request(extended.url, "GET", path).json()["error_code"] == "APIGW.0101"  # no GET route
+    assert raw_request(extended.url, "DELETE", path).json()["error_code"] == "APIGW.0101"  # no DELETE route
