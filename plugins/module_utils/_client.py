@@ -72,7 +72,7 @@ class ApiClient:
         while True:
             self._wait_for_backoff(deadline)
             try:
-                return self._attempt(method, url, payload, project_id, deadline, validate, label, policy)
+                return self._attempt(method, url, payload, project_id, deadline, validate, label, policy, idempotent)
             except ApiError as error:
                 if is_expired(error):
                     if corrected:
@@ -117,12 +117,13 @@ class ApiClient:
             headers["X-Security-Token"] = self.settings.security_token
         return headers
 
-    def _attempt(self, method, url, payload, project_id, deadline, validate, label, policy):
+    def _attempt(self, method, url, payload, project_id, deadline, validate, label, policy, idempotent):
         settings = self.settings
         headers = signer.sign(method, url, self._headers(project_id), payload, settings.access_key, settings.secret_key,
                               now=self.skew.signing_time())
         self.log.sent(label)
-        response = self.transport.send(method, url, headers, payload, deadline.request_budget(settings.api_timeout))
+        response = self.transport.send(method, url, headers, payload, deadline.request_budget(settings.api_timeout),
+                                       fresh=not idempotent)
         if 200 <= response.status < 300:
             try:
                 body = decode_object(response.body)

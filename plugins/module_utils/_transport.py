@@ -145,14 +145,20 @@ class Transport:
         if settings.verify is False:
             _silence_insecure_warning()
 
-    def send(self, method, url, headers, body, budget):
-        """One exchange within ``budget`` seconds. Returns a ``Response``; raises ``TransportError``."""
+    def send(self, method, url, headers, body, budget, fresh=False):
+        """One exchange within ``budget`` seconds. Returns a ``Response``; raises ``TransportError``.
+
+        ``fresh`` sends on a new connection instead of an idle pooled one, which the server may be
+        closing at that very moment: for a request that must not be sent twice, a failure must mean
+        something about the request, not about an old connection.
+        """
         headers = dict(headers)
         headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
+        session = new_session(1) if fresh else self.session
         alarm = WATCHDOG.arm(budget + WATCHDOG_MARGIN)
         response = None
         try:
-            response = self.session.request(
+            response = session.request(
                 method, url, headers=headers, data=body or None, timeout=(max(budget, 0.001), max(budget, 0.001)),
                 verify=self.settings.verify, allow_redirects=False, stream=True,
                 proxies=proxies_for(url, self.settings.proxy_environ))
@@ -173,6 +179,8 @@ class Transport:
                 response.close()
             if alarm.expired:
                 alarm.close_connections()  # shut down by the watchdog: never back into the pool
+            if fresh:
+                session.close()
 
     def _read_body(self, response, method, url):
         encoding = response.headers.get("Content-Encoding")

@@ -67,6 +67,7 @@ class RawServer:
         self.script = script
         self.wait_for_head = wait_for_head
         self.heads = []
+        self.connections = 0
         self.stop = threading.Event()
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
@@ -93,6 +94,7 @@ class RawServer:
                 continue
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn):
@@ -238,6 +240,33 @@ def test_silent_server_is_a_read_timeout():
     assert seconds < 0.5 + SLACK
 
 
+def test_a_fresh_request_never_rides_an_idle_pooled_connection():
+    # A keep-alive server: one connection serves request after request. A request that must not be
+    # sent twice (fresh=True) opens its own connection, so that a failure says something about it
+    # and not about an idle connection the server was closing at that moment.
+    def keep_alive(server, conn, head):
+        while head:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            head = b""
+            while b"\r\n\r\n" not in head:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                head += data
+            server.heads.append(head)
+
+    tp = transport()
+    with RawServer(keep_alive) as server:
+        send(tp, server.url)
+        send(tp, server.url)
+        assert server.connections == 1, "plain requests share the pooled connection"
+        fresh = tp.send("PUT", server.url + "/v2/%s/jobs/j" % PROJECT, {"User-Agent": "hwc-test"}, b"{}", BUDGET, fresh=True)
+        assert fresh.status == 200
+        assert server.connections == 2, "the fresh request opened a connection of its own"
+        send(tp, server.url)
+        assert server.connections == 2, "and did not disturb the pool"
+
+
 def test_transport_is_usable_after_a_request_ran_out_of_time():
     # The next request reuses the pooled connection object with a new socket: the alarm of the
     # request that ran out of time must not shut that one down too.
@@ -252,7 +281,9 @@ def test_transport_is_usable_after_a_request_ran_out_of_time():
             conn.sendall((JSON_HEAD + "Content-Length: 50\r\n\r\n").encode())
             server.trickle(conn, b" " * 50, 0.1)
         else:
-            answer(body=b'{"ok":true}')(server, conn, head)
+            # This server closes every connection after one answer, so it must say so: without
+            # "Connection: close" the client may reuse the connection just as the server closes it.
+            answer(body=b'{"ok":true}', headers={"Connection": "close"})(server, conn, head)
 
     tp = transport()
     with RawServer(script) as server:
