@@ -16,6 +16,8 @@ import time
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 
+from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, SK
+
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core before 2.19
@@ -69,3 +71,16 @@ def _message(warning):
         event = warning.get("event", warning)
         return event.get("msg", str(warning))
     return warning
+
+
+def module_caller(main, server, monkeypatch, tmp_path, capsys, **defaults):
+    """A function that runs ``main()`` against ``server`` with the test credentials, ``defaults`` and its own
+    arguments, in an environment without the developer's credentials; it returns ``run_module()``'s result."""
+    isolate_environment(monkeypatch, tmp_path)
+
+    def _run(**args):
+        base = dict(endpoint=server.url, region="cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK, api_retries=1)
+        base.update(defaults)
+        base.update(args)
+        return run_module(main, base, capsys)
+    return _run

@@ -16,7 +16,7 @@ from ansible_collections.hwc.dcs.plugins.modules import dcs_job_info
 from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, SK, TOKEN
 from ansible_collections.hwc.dcs.tests.support.fake_jobs import JobPlans
 from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer
-from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import isolate_environment, run_module
+from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import module_caller
 
 
 @pytest.fixture
@@ -34,14 +34,7 @@ def server(jobs):
 
 @pytest.fixture
 def run(server, monkeypatch, tmp_path, capsys):
-    isolate_environment(monkeypatch, tmp_path)
-
-    def _run(**args):
-        base = dict(endpoint=server.url, region="cn-north-4", project_id=PROJECT, access_key=AK, secret_key=SK,
-                    api_retries=1)
-        base.update(args)
-        return run_module(dcs_job_info.main, base, capsys)
-    return _run
+    return module_caller(dcs_job_info.main, server, monkeypatch, tmp_path, capsys)
 
 
 def test_query_one_job(run, server):
