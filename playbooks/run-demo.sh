@@ -8,7 +8,8 @@
 # 1. Gets the make-test virtualenv of the newest ansible-core release (tools/harness.py makes it).
 # 2. Builds the collection and installs it into a temporary directory.
 # 3. Starts tests/emulator/dcs_emulator.py on a free loopback port with tests/emulator/demo-config.json.
-# 4. Runs the demo playbook with the emulator's URL and the demo credentials.
+# 4. Runs the demo playbook (the change window of change-window.yml on the demo instances, then checks of the
+#    emulator's request log) with the emulator's URL and the demo credentials.
 # 5. Stops the emulator and removes the temporary directory whatever happens (success, failure, Ctrl-C).
 #
 # Environment: PYTHON (default python3), ANSIBLE_CORE (default 2.21, the harness's newest release).
@@ -102,7 +103,7 @@ for _ in $(seq 100); do
 done
 [ -s "$WORK/url" ] || { say "The emulator did not report its URL"; exit 1; }
 URL=$(cat "$WORK/url")
-say "DCS API emulator listening on $URL (jobs from tests/emulator/demo-config.json)"
+say "DCS API emulator listening on $URL (instances from tests/emulator/demo-config.json)"
 
 # The demo credentials, from the emulator's configuration, through the official SDK's variables.
 read -r DEMO_AK DEMO_SK < <("$VENV_PYTHON" -c '
@@ -130,7 +131,7 @@ status=0
 ) || status=$?
 
 if [ "$status" -eq 0 ]; then
-    say "Demo finished: a job looked up, a switchover waited to SUCCESS, three jobs waited on at once, one failed job's reason shown"
+    say "Demo finished: redis-ha-demo checked, two parameters set, switched over and verified, reruns sent nothing; redis-ha-flaky's failed switchover reason shown"
 else
     say "Demo failed (exit status $status); emulator log:"
     cat "$WORK/emulator.log" >&2

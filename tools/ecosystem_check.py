@@ -48,7 +48,9 @@ from devlib.venvs import ensure_venv as ensure_tool_venv  # noqa: E402  pylint: 
 ROOT = os.path.dirname(TOOLS)
 PROBES = os.path.join(TOOLS, "probes")
 NAMESPACE, NAME = collection.NAMESPACE, collection.NAME
-MODULES = ["dcs_job_info"]
+# Every module of the collection: its ansible-doc output and EXAMPLES are checked.
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "plugins", "modules"))
+                 if name.endswith(".py") and not name.startswith("_"))
 VENV = os.path.join(ROOT, ".venv-docs")
 REQUIREMENTS = os.path.join(ROOT, "tools", "requirements-ecosystem.txt")
 IMPORTER_CFG = os.path.join(ROOT, "tools", "galaxy-importer.cfg")
