@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clean
 
@@ -59,7 +61,7 @@ def _number(value):
             value = float(str(value).strip())
         except (TypeError, ValueError):
             return None
-    if value != value or abs(value) > 1e15:  # nan or absurd
+    if not math.isfinite(value) or abs(value) > 1e15:  # nan, inf or absurd
         return None
     return int(value) if float(value).is_integer() else value
 

@@ -38,6 +38,7 @@ def emulator_credentials():
     """The credentials list of an emulator configuration: the permanent pair and the temporary one."""
     return [{"ak": AK, "sk": SK, "security_token": None}, {"ak": TMP_AK, "sk": TMP_SK, "security_token": TOKEN}]
 
+
 # DCS instances of the emulator's standard configuration (tests/support/emulator.py instances_config()).
 HA_INSTANCE = "3d3c5e57-4a7b-4c5e-9b6e-0a1b2c3d4e01"
 CLUSTER_INSTANCE = "3d3c5e57-4a7b-4c5e-9b6e-0a1b2c3d4e02"

@@ -256,8 +256,9 @@ def list_configs(emulator: Any, request: Request) -> Reply:
         state, error = _instance(emulator, request)
         if state is None:
             return error or _error(404, model.NO_INSTANCE)
-        entries = [{k: entry[k] for k in ("param_id", "param_name", "param_value", "default_value", "value_type",
-                                            "value_range", "description", "need_restart")} for entry in state.configs]
+        fields = ("param_id", "param_name", "param_value", "default_value", "value_type", "value_range", "description",
+                  "need_restart")
+        entries = [{k: entry[k] for k in fields} for entry in state.configs]
         return Reply(200, {"config_time": state.config_time, "instance_id": state.instance_id,
                            "config_status": state.config_status, "status": state.status, "redis_config": entries})
 
