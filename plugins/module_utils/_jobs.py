@@ -121,7 +121,7 @@ def describe_pending(key, job, last_error):
     else:
         text = "%s (no answer yet)" % key
     if last_error:
-        text += ", last poll failed: %s" % last_error
+        text += ", last poll failed: %s" % last_error.rstrip(". ")
     return text
 
 

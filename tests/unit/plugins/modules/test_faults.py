@@ -138,6 +138,7 @@ def test_wait_under_a_persistent_fault_fails_within_the_deadline(emulator, run, 
     assert result["failed"] is True
     assert result["msg"].startswith("Timed out after 3 seconds")
     assert "swap (no answer yet), last poll failed: " in result["msg"]
+    assert ".." not in result["msg"], "the last poll's message keeps its own full stop out of the sentence"
     assert {"503": "HTTP 503, APIGW.0203", "connection reset": "Cannot reach 127.0.0.1",
             "slow answer": "got no answer within", "empty body": "unusable body"}[kind] in result["msg"]
     assert result["_seconds"] <= 3 + API_TIMEOUT + 0.5, "deadline + api_timeout (+ process slack)"
