@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer
 from ansible_collections.hwc.dcs.tests.unit.plugins.modules.dcs_instance_config_fake import (
     INSTANCE,
     JOB,
@@ -25,14 +25,9 @@ from ansible_collections.hwc.dcs.tests.unit.plugins.modules.dcs_instance_config_
 
 
 @pytest.fixture
-def dcs():
+def fake():
     return FakeDcs()
 
-
-@pytest.fixture
-def server(dcs):
-    with ScriptedServer(default=dcs) as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -40,7 +35,7 @@ def run(server, monkeypatch, tmp_path, capsys):
     return make_run(server, monkeypatch, tmp_path, capsys)
 
 
-def test_change_sends_only_the_differing_parameters_waits_and_verifies(run, server, dcs):
+def test_change_sends_only_the_differing_parameters_waits_and_verifies(run, server, fake):
     result = run(parameters={"timeout": 300, "maxmemory-policy": "volatile-lru", "notify-keyspace-events": "Ex"})
     assert result["_rc"] == 0, result["_raw"]
     assert result["changed"] is True
@@ -53,7 +48,7 @@ def test_change_sends_only_the_differing_parameters_waits_and_verifies(run, serv
     assert job["job_id"] == JOB and job["status"] == "SUCCESS" and job["job_type"] == "modifyConfigJob"
     assert [h["status"] for h in job["status_history"]] == ["RUNNING", "SUCCESS"]
     assert set(job) >= {"finished", "begin_time_iso", "end_time_iso", "duration_seconds", "fail_reason"}
-    assert dcs.values["timeout"] == "300" and result["config_status"] == "SUCCESS"
+    assert fake.values["timeout"] == "300" and result["config_status"] == "SUCCESS"
     # read, list the tasks already there, change, two polls, read again to verify
     assert [r.method + " " + r.path.split("?")[0].rsplit("/", 1)[1] for r in server.requests] == [
         "GET configs", "GET tasks", "PUT async-configs", "GET " + JOB, "GET " + JOB, "GET configs"]
@@ -76,8 +71,8 @@ def test_second_run_after_a_change_reports_no_change(run, server):
     assert [r.method for r in server.requests[count:]] == ["GET"]
 
 
-def test_integers_compare_as_numbers(run, server, dcs):
-    dcs.values["timeout"] = "300"
+def test_integers_compare_as_numbers(run, server, fake):
+    fake.values["timeout"] = "300"
     result = run(parameters={"timeout": "0300"})
     assert result["changed"] is False and puts(server) == []
 
@@ -132,12 +127,12 @@ def test_empty_parameters_fail_before_any_request(run, server):
     assert server.requests == []
 
 
-def test_check_mode_predicts_and_sends_nothing(run, server, dcs):
+def test_check_mode_predicts_and_sends_nothing(run, server, fake):
     result = run(parameters={"timeout": 300, "appendonly": "yes", "appendfsync": "everysec"}, _ansible_check_mode=True)
     assert result["_rc"] == 0 and result["changed"] is True
     assert result["changed_parameters"] == {"timeout": {"before": "0", "after": "300"}, "appendonly": {"before": "no", "after": "yes"}}
     assert result["restart_required"] == ["appendonly"] and "job" not in result
-    assert puts(server) == [] and dcs.values["timeout"] == "0"
+    assert puts(server) == [] and fake.values["timeout"] == "0"
 
 
 def test_check_mode_still_rejects_bad_values(run, server):
@@ -152,8 +147,8 @@ def test_diff_has_every_asked_parameter_before_and_after(run):
     assert INSTANCE in result["diff"]["before_header"]
 
 
-def test_job_failure_fails_with_its_reason(run, dcs):
-    dcs.job_plan = [("RUNNING", None), ("FAIL", "The parameter cannot be modified now.")]
+def test_job_failure_fails_with_its_reason(run, fake):
+    fake.job_plan = [("RUNNING", None), ("FAIL", "The parameter cannot be modified now.")]
     result = run(parameters={"timeout": 300})
     assert result["failed"] is True and result["changed"] is True
     assert "job %s (modifyConfigJob) ended FAIL: The parameter cannot be modified now" % JOB in result["msg"]
@@ -161,37 +156,37 @@ def test_job_failure_fails_with_its_reason(run, dcs):
     assert result["changed_parameters"] == {"timeout": {"before": "0", "after": "300"}}
 
 
-def test_job_failure_reported_without_failing(run, dcs):
-    dcs.job_plan = [("FAIL", "nope")]
+def test_job_failure_reported_without_failing(run, fake):
+    fake.job_plan = [("FAIL", "nope")]
     result = run(parameters={"timeout": 300}, fail_on_job_failure=False)
     assert result["_rc"] == 0 and result["job"]["status"] == "FAIL" and result["changed"] is True
 
 
-def test_without_wait_the_job_is_polled_once(run, server, dcs):
+def test_without_wait_the_job_is_polled_once(run, server, fake):
     result = run(parameters={"timeout": 300}, wait=False)
     assert result["_rc"] == 0 and result["job"]["status"] == "RUNNING" and "status_history" not in result["job"]
-    assert dcs.job_polls == 1 and server.requests[-1].path.endswith("/jobs/" + JOB)
+    assert fake.job_polls == 1 and server.requests[-1].path.endswith("/jobs/" + JOB)
 
 
-def test_success_without_the_values_applied_fails(run, dcs):
-    dcs.apply = False
+def test_success_without_the_values_applied_fails(run, fake):
+    fake.apply = False
     result = run(parameters={"timeout": 300})
     assert result["failed"] is True
     assert "ended SUCCESS, but instance %s does not show the new values: timeout is '0', not '300'" % INSTANCE in result["msg"]
     assert result["job"]["status"] == "SUCCESS"
 
 
-def test_a_refused_change_is_not_retried_and_says_nothing_changed(run, server, dcs):
+def test_a_refused_change_is_not_retried_and_says_nothing_changed(run, server, fake):
     def refuse(request):
-        return Answer(400, {"error_code": "DCS.4607", "error_msg": "bad value"}) if request.method == "PUT" else dcs(request)
+        return Answer(400, {"error_code": "DCS.4607", "error_msg": "bad value"}) if request.method == "PUT" else fake(request)
     server.default = refuse
     result = run(parameters={"timeout": 300}, api_retries=3, wait_timeout=10)
     assert result["failed"] is True and result["error_code"] == "DCS.4607" and len(puts(server)) == 1
     assert "Nothing was changed" in result["msg"] and result["changed"] is False and result["change_requests"] == 1
 
 
-def test_frozen_instance_is_refused_before_sending(run, server, dcs):
-    frozen = dcs.configs()
+def test_frozen_instance_is_refused_before_sending(run, server, fake):
+    frozen = fake.configs()
     frozen["status"] = "FROZEN"
     server.queue(Answer(200, frozen))
     result = run(parameters={"timeout": 300})

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer
 from ansible_collections.hwc.dcs.tests.unit.plugins.modules.dcs_instance_config_fake import (
     BUSY,
     JOB,
@@ -24,14 +24,9 @@ from ansible_collections.hwc.dcs.tests.unit.plugins.modules.dcs_instance_config_
 
 
 @pytest.fixture
-def dcs():
+def fake():
     return FakeDcs()
 
-
-@pytest.fixture
-def server(dcs):
-    with ScriptedServer(default=dcs) as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -39,18 +34,18 @@ def run(server, monkeypatch, tmp_path, capsys):
     return make_run(server, monkeypatch, tmp_path, capsys)
 
 
-def test_busy_answers_are_retried(run, server, dcs):
+def test_busy_answers_are_retried(run, server, fake):
     calls = []
 
     def busy_twice(request):
         if request.method == "PUT" and len(calls) < 2:
             calls.append(request)
             return Answer(400, BUSY)
-        return dcs(request)
+        return fake(request)
     server.default = busy_twice
     result = run(parameters={"timeout": 300}, api_retries=0)
     assert result["_rc"] == 0, result["_raw"]
-    assert len(puts(server)) == 3 and result["retries"] == 2 and dcs.values["timeout"] == "300"
+    assert len(puts(server)) == 3 and result["retries"] == 2 and fake.values["timeout"] == "300"
     assert any("instance busy" in w for w in result["warnings"])
 
 
@@ -64,27 +59,27 @@ def test_busy_until_the_deadline_fails_saying_nothing_changed(run, server):
     assert result["_seconds"] < 4
 
 
-def test_lost_answer_is_not_resent_and_the_job_is_followed(run, server, dcs):
+def test_lost_answer_is_not_resent_and_the_job_is_followed(run, server, fake):
     def drop_after_accepting(request):
         if request.method == "PUT":
-            dcs.change(request.json())
+            fake.change(request.json())
             return Answer(reset=True)
-        return dcs(request)
+        return fake(request)
     server.default = drop_after_accepting
     result = run(parameters={"timeout": 300}, api_retries=3, wait_timeout=10)
     assert result["_rc"] == 0, result["_raw"]
     assert len(puts(server)) == 1, "the change was sent exactly once"
     assert result["recovered"] is True and result["job"]["job_id"] == JOB and result["job"]["status"] == "SUCCESS"
-    assert dcs.values["timeout"] == "300"
+    assert fake.values["timeout"] == "300"
     assert any("was not sent again" in w and "Its job %s was found" % JOB in w for w in result["warnings"])
     assert any("/tasks?" in r.path and "start_time=" in r.path for r in server.requests)
 
 
-def test_lost_answer_with_nothing_applied_fails_without_resending(run, server, dcs, monkeypatch):
+def test_lost_answer_with_nothing_applied_fails_without_resending(run, server, fake, monkeypatch):
     monkeypatch.setattr("ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks.TASK_LOOK_INTERVAL", 0.1)
 
     def drop(request):
-        return Answer(reset=True) if request.method == "PUT" else dcs(request)
+        return Answer(reset=True) if request.method == "PUT" else fake(request)
     server.default = drop
     result = run(parameters={"timeout": 300}, api_retries=3, wait_timeout=10)
     assert result["failed"] is True and len(puts(server)) == 1
@@ -95,14 +90,14 @@ def test_lost_answer_with_nothing_applied_fails_without_resending(run, server, d
     assert result["change_requests"] == 1
 
 
-def test_lost_answer_with_values_applied_and_no_task_succeeds(run, server, dcs, monkeypatch):
+def test_lost_answer_with_values_applied_and_no_task_succeeds(run, server, fake, monkeypatch):
     monkeypatch.setattr("ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks.TASK_LOOK_INTERVAL", 0.1)
 
     def apply_then_fail(request):
         if request.method == "PUT":
-            dcs.values["timeout"] = "300"
+            fake.values["timeout"] = "300"
             return Answer(504, {"error_code": "APIGW.0504", "error_msg": "Backend timeout"})
-        return dcs(request)
+        return fake(request)
     server.default = apply_then_fail
     result = run(parameters={"timeout": 300})
     assert result["_rc"] == 0 and result["changed"] is True and result["recovered"] is True
@@ -110,40 +105,40 @@ def test_lost_answer_with_values_applied_and_no_task_succeeds(run, server, dcs, 
     assert any("shows every new value" in w for w in result["warnings"])
 
 
-def test_an_earlier_change_task_is_not_taken_for_this_one(run, server, dcs, monkeypatch):
+def test_an_earlier_change_task_is_not_taken_for_this_one(run, server, fake, monkeypatch):
     monkeypatch.setattr("ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks.TASK_LOOK_INTERVAL", 0.1)
-    dcs.change({"redis_config": []})  # a change a moment ago, listed before this one is sent
-    dcs.pending = None
+    fake.change({"redis_config": []})  # a change a moment ago, listed before this one is sent
+    fake.pending = None
 
     def drop(request):
-        return Answer(reset=True) if request.method == "PUT" else dcs(request)
+        return Answer(reset=True) if request.method == "PUT" else fake(request)
     server.default = drop
     result = run(parameters={"timeout": 300}, wait_timeout=10)
     assert result["failed"] is True and "NOT sent again" in result["msg"] and "job" not in result
-    assert dcs.job_polls == 0, "the earlier change's job was not followed"
+    assert fake.job_polls == 0, "the earlier change's job was not followed"
 
 
-def test_an_unreadable_accepted_answer_is_recovered_not_resent(run, server, dcs):
+def test_an_unreadable_accepted_answer_is_recovered_not_resent(run, server, fake):
     def unreadable(request):
         if request.method == "PUT":
-            dcs.change(request.json())
+            fake.change(request.json())
             return Answer(200, {"jobid": JOB})
-        return dcs(request)
+        return fake(request)
     server.default = unreadable
     result = run(parameters={"timeout": 300}, wait_timeout=10)
     assert result["_rc"] == 0, result["_raw"]
     assert len(puts(server)) == 1 and result["recovered"] is True and result["job"]["job_id"] == JOB
-    assert dcs.values["timeout"] == "300"
+    assert fake.values["timeout"] == "300"
 
 
-def test_a_change_in_progress_after_a_lost_answer_fails_saying_so(run, server, dcs, monkeypatch):
+def test_a_change_in_progress_after_a_lost_answer_fails_saying_so(run, server, fake, monkeypatch):
     monkeypatch.setattr("ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks.TASK_LOOK_INTERVAL", 0.1)
 
     def drop(request):
         if request.method == "PUT":
-            dcs.pending = {"redis_config": []}  # something is updating, but no task names a job
+            fake.pending = {"redis_config": []}  # something is updating, but no task names a job
             return Answer(reset=True)
-        return dcs(request)
+        return fake(request)
     server.default = drop
     result = run(parameters={"timeout": 300}, wait_timeout=10)
     assert result["failed"] is True and len(puts(server)) == 1

@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.hwc.dcs.plugins.modules import dcs_instance_info
 from ansible_collections.hwc.dcs.tests.support.constants import PROJECT
-from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer, not_found
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer, not_found
 from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import module_caller
 
 HA = "3b2f6a4e-8c1d-4f5a-9e7b-1a2b3c4d5e6f"
@@ -102,11 +102,6 @@ class FakeInstances:
 def fake():
     return FakeInstances()
 
-
-@pytest.fixture
-def server(fake):
-    with ScriptedServer(default=fake) as srv:
-        yield srv
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.hwc.dcs.plugins.modules import dcs_instance_switchover
 from ansible_collections.hwc.dcs.tests.support.constants import PROJECT
 from ansible_collections.hwc.dcs.tests.support.fake_jobs import job_body
-from ansible_collections.hwc.dcs.tests.support.http_server import Answer, ScriptedServer, not_found
+from ansible_collections.hwc.dcs.tests.support.http_server import Answer, not_found
 from ansible_collections.hwc.dcs.tests.unit.plugins.modules.module_runner import module_caller
 
 HA, CLUSTER = "ha-0000-0001", "cl-0000-0001"
@@ -101,11 +101,6 @@ class FakeDcs:
 def fake():
     return FakeDcs()
 
-
-@pytest.fixture
-def server(fake):
-    with ScriptedServer(default=fake) as srv:
-        yield srv
 
 
 @pytest.fixture
