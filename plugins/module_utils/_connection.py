@@ -116,13 +116,7 @@ class ConnectionSettings:
         return dict(self._values["proxy_environ"])
 
     def __setattr__(self, name, value):
-        raise AttributeError("ConnectionSettings is immutable: use replace(%s=...)" % name)
-
-    def replace(self, **changes):
-        """A new ``ConnectionSettings`` with some values changed (for example the discovered project_id)."""
-        values = dict(self._values)
-        values.update(changes)
-        return ConnectionSettings(**values)
+        raise AttributeError("ConnectionSettings is immutable: %s cannot be set" % name)
 
     def secrets(self):
         """The secret values, for ``AnsibleModule.no_log_values``."""

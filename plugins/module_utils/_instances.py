@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+from urllib.parse import quote
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clean
@@ -84,10 +85,6 @@ def is_ready(instance):
     return instance.get("status") == READY_STATUS and not instance.get("task")
 
 
-def can_never_be_ready(instance):
-    return instance.get("status") in FAILED_STATUSES
-
-
 def _check_instance(instance_id):
     def validate(body):
         if body.get("instance_id") != instance_id:
@@ -124,9 +121,9 @@ def list_instances(task, deadline, name=None, status=None):
     for page in range(MAX_PAGES):
         query = "offset=%d&limit=%d" % (page * PAGE, PAGE)
         if name:
-            query += "&name=%s" % _quote(name)
+            query += "&name=%s" % quote(name, safe="")
         if status:
-            query += "&status=%s" % _quote(status)
+            query += "&status=%s" % quote(status, safe="")
         url = "%s?%s" % (task.dcs_url(project_id, "instances"), query)
         body = task.client.request("GET", url, project_id=project_id, deadline=deadline,
                                    max_retries=task.settings.api_retries, validate=_check_list, label="instance")
@@ -136,11 +133,6 @@ def list_instances(task, deadline, name=None, status=None):
         if len(batch) < PAGE or (total is not None and len(found) >= total):
             break
     return found
-
-
-def _quote(value):
-    from urllib.parse import quote  # pylint: disable=import-outside-toplevel
-    return quote(value, safe="")
 
 
 def _check_nodes(body):

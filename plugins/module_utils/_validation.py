@@ -247,12 +247,3 @@ def check_count(value, option, minimum=0, maximum=None):
         raise ValidationError("%s must be a whole number %s, got %s." % (option, wanted, _show_number(value)))
     return number
 
-
-def check_positive(value, option):
-    """Compatibility name: ``check_finite_positive`` without bounds."""
-    return check_finite_positive(value, option)
-
-
-def check_non_negative(value, option):
-    """Compatibility name: ``check_count`` from 0, without an upper bound."""
-    return check_count(value, option)

@@ -17,7 +17,7 @@ import yaml
 from ansible_collections.hwc.dcs.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.hwc.dcs.plugins.module_utils import _connection as connection
 from ansible_collections.hwc.dcs.plugins.module_utils._connection import (
-    DEFAULTS, INSECURE_TLS_WARNING, ConnectionSettings, connection_argument_spec, resolve_connection)
+    DEFAULTS, INSECURE_TLS_WARNING, connection_argument_spec, resolve_connection)
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import CredentialsError, ValidationError
 
 SECRET = "S3cretValueThatMustNeverShow"
@@ -376,6 +376,3 @@ def test_settings_are_immutable(environ):
         with pytest.raises(AttributeError):
             setattr(settings, name, "x")
     assert isinstance(settings.warnings, tuple)
-    changed = settings.replace(project_id="found")
-    assert (changed.project_id, settings.project_id) == ("found", None)
-    assert changed.endpoint == settings.endpoint and isinstance(changed, ConnectionSettings)
