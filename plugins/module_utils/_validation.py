@@ -246,4 +246,3 @@ def check_count(value, option, minimum=0, maximum=None):
         wanted = "%d or greater" % minimum if maximum is None else "from %d to %d" % (minimum, maximum)
         raise ValidationError("%s must be a whole number %s, got %s." % (option, wanted, _show_number(value)))
     return number
-

@@ -29,7 +29,6 @@ def fake():
     return FakeDcs()
 
 
-
 @pytest.fixture
 def run(server, monkeypatch, tmp_path, capsys):
     return make_run(server, monkeypatch, tmp_path, capsys)

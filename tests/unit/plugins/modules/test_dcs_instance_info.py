@@ -103,7 +103,6 @@ def fake():
     return FakeInstances()
 
 
-
 @pytest.fixture
 def run(server, monkeypatch, tmp_path, capsys):
     return module_caller(dcs_instance_info.main, server, monkeypatch, tmp_path, capsys)

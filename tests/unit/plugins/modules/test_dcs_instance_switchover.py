@@ -102,7 +102,6 @@ def fake():
     return FakeDcs()
 
 
-
 @pytest.fixture
 def run(server, monkeypatch, tmp_path, capsys):
     return module_caller(dcs_instance_switchover.main, server, monkeypatch, tmp_path, capsys,
