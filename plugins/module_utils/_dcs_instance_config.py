@@ -16,8 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.hwc.dcs.plugins.module_utils import _validation as validation
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError, ValidationError
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_config import (
@@ -31,14 +29,13 @@ from ansible_collections.hwc.dcs.plugins.module_utils._instance_config import (
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_config_recovery import is_ambiguous, known_tasks, recover
 from ansible_collections.hwc.dcs.plugins.module_utils._instances import FAILED_STATUSES, busy_policy, instance_url
 from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
-from ansible_collections.hwc.dcs.plugins.module_utils._jobs import is_failed
+from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_started, is_failed
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clean, plural, show
 from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import wait_argument_spec, wait_options
 
 MODULE_OPTIONS = dict(supports_check_mode=True)
 WAIT_DEFAULT = True  # a change window goes on only once the change is applied
 UPDATING = "UPDATING"
-JOB_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,127}\Z")
 
 
 class NotAppliedError(DcsError):
@@ -118,12 +115,6 @@ def _result(task, instance_id, changes, asked, configs):
     )
 
 
-def _check_job_answer(body):
-    job_id = body.get("job_id")
-    if not isinstance(job_id, str) or not JOB_ID_RE.match(job_id):
-        raise ValueError("the answer has no usable job_id")
-
-
 def _send(task, instance_id, changes, result, deadline):
     """PUT .../async-configs with the differing parameters; the job ID, or None when the outcome was recovered."""
     project_id = task.project.get(deadline)
@@ -132,7 +123,7 @@ def _send(task, instance_id, changes, result, deadline):
     known = known_tasks(task, instance_id, sent_at, deadline)
     try:
         body = task.client.request("PUT", url, body=change_body(changes), project_id=project_id, deadline=deadline,
-                                   validate=_check_job_answer, label=CHANGE_LABEL, idempotent=False, policy=busy_policy(task))
+                                   validate=check_job_started, label=CHANGE_LABEL, idempotent=False, policy=busy_policy(task))
         return body["job_id"]
     except DcsError as error:
         if not is_ambiguous(error):

@@ -21,6 +21,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils import _validation as vali
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._instances import busy_policy, get_instance, get_layout, instance_url
 from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
+from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_started
 from ansible_collections.hwc.dcs.plugins.module_utils._switchover_plan import SWAP, make_plan, masters
 from ansible_collections.hwc.dcs.plugins.module_utils._switchover_recovery import is_ambiguous, known_tasks, recover
 from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import wait_argument_spec, wait_options
@@ -40,11 +41,6 @@ def argument_spec():
     return spec
 
 
-def _check_job_id(body):
-    if not isinstance(body.get("job_id"), str) or not body["job_id"].strip():
-        raise ValueError("no 'job_id' in the answer")
-
-
 def send(task, plan, instance_id, deadline):
     """The one switchover request; returns the job ID. Busy answers are retried within the deadline."""
     project_id = task.project.get(deadline)
@@ -54,8 +50,8 @@ def send(task, plan, instance_id, deadline):
         method, url = "POST", task.dcs_url(project_id, "instance", instance_id, "groups", plan.group_id, "replications",
                                            plan.node_id, "async-switchover")
     body = task.client.request(method, url, project_id=project_id, deadline=deadline, max_retries=None,
-                               validate=_check_job_id, label=SWITCHOVER_LABEL, idempotent=False, policy=busy_policy(task))
-    return validation.check_id(body["job_id"].strip(), "the job_id the API answered")
+                               validate=check_job_started, label=SWITCHOVER_LABEL, idempotent=False, policy=busy_policy(task))
+    return body["job_id"]
 
 
 def _base_result(task, plan, instance_id):

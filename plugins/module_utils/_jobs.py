@@ -19,7 +19,9 @@ __metaclass__ = type
 import datetime
 import math
 
+from ansible_collections.hwc.dcs.plugins.module_utils._errors import ValidationError
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clean
+from ansible_collections.hwc.dcs.plugins.module_utils._validation import check_id
 
 TERMINAL_STATUSES = ("SUCCESS", "FAIL")
 API_FIELDS = ("job_id", "job_type", "status", "begin_time", "end_time", "fail_reason")
@@ -53,6 +55,18 @@ def check_job_answer(job_id):
         for field in API_FIELDS[:-1]:  # fail_reason is never fatal: see normalize_job()
             _text(body.get(field), field)
     return validate
+
+
+def check_job_started(body):
+    """A validator for the 2xx answer to an operation that starts a job: it must carry a usable ``job_id``.
+
+    Raises ValueError otherwise, so that the client reports an unusable answer: for a request that
+    changed something, that is an ambiguous outcome, which the module recovers from without resending.
+    """
+    try:
+        check_id(body.get("job_id"), "job_id")
+    except ValidationError:
+        raise ValueError("the answer has no usable job_id") from None
 
 
 def normalize_job(body):

@@ -19,6 +19,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._jobs import (
     API_FIELDS,
     blank_job,
     check_job_answer,
+    check_job_started,
     describe_pending,
     failure_message,
     is_failed,
@@ -268,3 +269,16 @@ def test_describe_pending():
     assert describe_pending("a", job, None) == "a (masterStandbySwapJob) last status RUNNING"
     assert describe_pending("b", None, "timeout") == "b (no answer yet), last poll failed: timeout"
     assert describe_pending("c", normalize_job(body(job_type=None, status="INIT")), None) == "c (unknown type) last status INIT"
+
+
+@pytest.mark.parametrize("body", [{"job_id": "ff80808288d41e1b018a1c7e2c0d1a2b"}, {"job_id": "a", "extra": 1}])
+def test_the_answer_of_an_operation_that_starts_a_job_names_it(body):
+    assert check_job_started(body) is None
+
+
+@pytest.mark.parametrize("body", [{}, {"job_id": None}, {"job_id": ""}, {"job_id": " ab"}, {"job_id": "a/b"},
+                                  {"job_id": 7}, {"job_id": ["a"]}, {"job_id": "x" * 129}])
+def test_an_operation_answer_without_a_usable_job_id_is_unusable(body):
+    with pytest.raises(ValueError) as info:
+        check_job_started(body)
+    assert str(info.value) == "the answer has no usable job_id"
