@@ -28,7 +28,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._instance_config import (
 )
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_config_recovery import is_ambiguous, known_tasks, recover
 from ansible_collections.hwc.dcs.plugins.module_utils._instances import FAILED_STATUSES, busy_policy, instance_url
-from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
+from ansible_collections.hwc.dcs.plugins.module_utils._job_query import follow_job
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_started, is_failed
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clean, plural, show
 from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import wait_argument_spec, wait_options
@@ -142,14 +142,10 @@ def _follow(task, job_id, options, result):
     extras = dict(changed=True, instance_id=result["instance_id"], changed_parameters=result["changed_parameters"],
                   restart_required=result["restart_required"], project_id=task.project.known, recovered=result["recovered"],
                   change_requests=_sent(task))
-    try:
-        entries = query_jobs(task, [job_id], options)
-    except DcsError as error:
-        jobs = error.extras.get("jobs")
-        raise error.derive(job=jobs[0] if jobs else None, **extras) from error
-    if is_failed(entries[0]):  # fail_on_job_failure=false: the task succeeds and reports the failed job
+    entry = follow_job(task, job_id, options, **extras)
+    if is_failed(entry):  # fail_on_job_failure=false: the task succeeds and reports the failed job
         result["changed"] = True
-    return entries[0]
+    return entry
 
 
 def _verify(task, instance_id, changes, options, deadline, result):

@@ -20,7 +20,7 @@ __metaclass__ = type
 from ansible_collections.hwc.dcs.plugins.module_utils import _validation as validation
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._instances import busy_policy, get_instance, get_layout, instance_url
-from ansible_collections.hwc.dcs.plugins.module_utils._job_query import query_jobs
+from ansible_collections.hwc.dcs.plugins.module_utils._job_query import follow_job
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_started
 from ansible_collections.hwc.dcs.plugins.module_utils._switchover_plan import SWAP, make_plan, masters
 from ansible_collections.hwc.dcs.plugins.module_utils._switchover_recovery import is_ambiguous, known_tasks, recover
@@ -63,19 +63,13 @@ def _base_result(task, plan, instance_id):
 
 def _follow(task, job_id, options, result):
     """The job's entry after one query or the wait; failures carry the result so far."""
-    try:
-        return query_jobs(task, [job_id], options)[0]
-    except DcsError as error:
-        jobs = error.extras.get("jobs")
-        extras = _failure_extras(task, result)
-        extras["job"] = jobs[0] if jobs else None
-        raise error.derive(**extras) from error
+    return follow_job(task, job_id, options, **_failure_extras(task, result))
 
 
 def _failure_extras(task, result):
     keys = ("changed", "instance_id", "operation", "group_id", "node_id", "master_before", "recovered")
     extras = dict((key, result[key]) for key in keys)
-    extras.update(job=result.get("job"), switchover_requests=_sent(task))
+    extras.update(switchover_requests=_sent(task))
     return extras
 
 
@@ -101,7 +95,7 @@ def _verify(task, plan, instance_id, options, result):
         raise DcsError("The switchover job of instance %s succeeded, but node %s is not the master of group %s afterwards: "
                        "the master is %s. Check the instance with hwc.dcs.dcs_instance_info before running the task again."
                        % (instance_id, plan.node_id, plan.group_id or "-", now.get(plan.group_id or "")),
-                       **_failure_extras(task, result))
+                       job=result.get("job"), **_failure_extras(task, result))
     if plan.node_id is None and now == plan.before:
         task.warn("The switchover job of instance %s succeeded, but the layout still shows the same master (%s)."
                   % (instance_id, now))

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError, JobsFailedError, WaitTimeoutError
+from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError, DcsError, JobsFailedError, WaitTimeoutError
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import (
     blank_job,
     check_job_answer,
@@ -75,3 +75,13 @@ def query_jobs(task, job_ids, options):
     if options.fail_on_failure and any(is_failed(e) for e in entries):
         raise JobsFailedError(failure_message(entries), jobs=entries)
     return entries
+
+
+def follow_job(task, job_id, options, **extras):
+    """The entry of the job an operation started, after one query or the wait. A failure carries the
+    job (``job``) and the operation's ``extras``, so that the failed task still says what it changed."""
+    try:
+        return query_jobs(task, [job_id], options)[0]
+    except DcsError as error:
+        jobs = error.extras.get("jobs")
+        raise error.derive(job=jobs[0] if jobs else None, **extras) from error
