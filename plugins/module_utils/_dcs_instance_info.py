@@ -144,9 +144,7 @@ def wait_for(task, instance_id, wanted, options, deadline):
     tracked = outcome.tracked[0]
     facts = dict(tracked.state or {}, status_history=history) if tracked.answered else None
     if outcome.pending:
-        last = _describe(facts) if facts else "no answer yet"
-        if tracked.last_error:
-            last += ", last poll failed: %s" % tracked.last_error
+        last = (_describe(facts) if facts else "no answer yet") + tracked.failure_note
         raise WaitTimeoutError("Timed out after %d seconds (wait_timeout=%s) waiting for %s to reach %s: %s."
                                % (round(task.elapsed()), options.timeout, _target(instance_id, facts), _wanted_text(wanted), last),
                                instance=facts, project_id=task.project.known)

@@ -22,6 +22,7 @@ __metaclass__ = type
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_config import CHANGE_LABEL, describe_missing, not_applied, read_configs
+from ansible_collections.hwc.dcs.plugins.module_utils._text import clause
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks import (
     SKEW_ALLOWANCE,
     is_ambiguous,
@@ -86,6 +87,6 @@ def not_resent(task, error, instance_id, finding, **extras):
         "The parameter change request for instance %s may or may not have reached DCS: %s. It was NOT sent again. "
         "The module checked: %s. Check the instance's background tasks (console: instance > Background Tasks, or "
         "GET .../instances/%s/tasks) and its parameters, then rerun the task: it sends only the parameters that still "
-        "differ." % (instance_id, error.message.rstrip(". "), finding, instance_id))
+        "differ." % (instance_id, clause(error.message), finding, instance_id))
     return error.derive(message=message, request_resent=False, ambiguous=True, instance_id=instance_id,
                         change_requests=task.client.log.requests(CHANGE_LABEL), **extras)

@@ -70,7 +70,7 @@ def query_jobs(task, job_ids, options):
         raise WaitTimeoutError(
             "Timed out after %d seconds (wait_timeout=%s) waiting for %d of %s: %s."
             % (round(elapsed), options.timeout, len(pending), plural(len(entries), "job"),
-               "; ".join(describe_pending(t.key, t.state, t.last_error) for t in pending)),
+               "; ".join(describe_pending(t) for t in pending)),
             jobs=entries, unfinished=[t.key for t in pending])
     if options.fail_on_failure and any(is_failed(e) for e in entries):
         raise JobsFailedError(failure_message(entries), jobs=entries)

@@ -20,7 +20,7 @@ import datetime
 import math
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ValidationError
-from ansible_collections.hwc.dcs.plugins.module_utils._text import clean
+from ansible_collections.hwc.dcs.plugins.module_utils._text import clause, clean
 from ansible_collections.hwc.dcs.plugins.module_utils._validation import check_id
 
 TERMINAL_STATUSES = ("SUCCESS", "FAIL")
@@ -128,15 +128,14 @@ def job_entry(job, history=None):
     return entry
 
 
-def describe_pending(key, job, last_error):
-    """One unfinished job in a timeout message."""
+def describe_pending(tracked):
+    """One unfinished job (a ``_waiter.Tracked``) in a timeout message."""
+    job = tracked.state
     if job is not None:
-        text = "%s (%s) last status %s" % (key, job.get("job_type") or "unknown type", job.get("status"))
+        text = "%s (%s) last status %s" % (tracked.key, job.get("job_type") or "unknown type", job.get("status"))
     else:
-        text = "%s (no answer yet)" % key
-    if last_error:
-        text += ", last poll failed: %s" % last_error.rstrip(". ")
-    return text
+        text = "%s (no answer yet)" % tracked.key
+    return text + tracked.failure_note
 
 
 def failure_message(entries):
@@ -145,5 +144,5 @@ def failure_message(entries):
     return "%d of %d job%s failed: %s." % (
         len(failed), len(entries), "" if len(entries) == 1 else "s",
         "; ".join("job %s (%s) ended %s: %s" % (e["job_id"], e.get("job_type") or "unknown type", e.get("status"),
-                                                (e.get("fail_reason") or "no fail_reason given").rstrip(". "))
+                                                clause(e.get("fail_reason") or "no fail_reason given"))
                   for e in failed))

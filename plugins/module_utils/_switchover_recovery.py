@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
+from ansible_collections.hwc.dcs.plugins.module_utils._text import clause
 from ansible_collections.hwc.dcs.plugins.module_utils._instance_tasks import (
     SKEW_ALLOWANCE,
     is_ambiguous,
@@ -94,5 +95,5 @@ def not_resent(error, plan, instance_id, finding, **extras):
         "switchover would switch the roles back. The module looked for the job it may have started: %s. Check the "
         "instance's background tasks (console: instance > Background Tasks, or GET .../instances/%s/tasks), the recent "
         "jobs (hwc.dcs.dcs_job_info with the job ID from a task), and the current master (hwc.dcs.dcs_instance_info) "
-        "before running the task again." % (plan.operation, instance_id, error.message.rstrip("."), finding, instance_id))
+        "before running the task again." % (plan.operation, instance_id, clause(error.message), finding, instance_id))
     return error.derive(message=message, request_resent=False, ambiguous=True, **extras)

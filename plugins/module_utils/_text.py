@@ -53,6 +53,11 @@ def show(value, limit=80):
     return text
 
 
+def clause(text):
+    """A message as part of a longer sentence: without its closing full stop."""
+    return (text or "").rstrip(". ")
+
+
 def plural(count, word):
     """``'1 job'``, ``'2 jobs'``."""
     return "%d %s%s" % (count, word, "" if count == 1 else "s")

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hwc.dcs.plugins.module_utils._deadline import utcnow
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
+from ansible_collections.hwc.dcs.plugins.module_utils._text import clause
 
 MAX_IN_FLIGHT = 50
 
@@ -40,6 +41,11 @@ class Tracked:
     @property
     def answered(self):
         return self.state is not None
+
+    @property
+    def failure_note(self):
+        """``", last poll failed: <why>"`` for a timeout message, or "" when the last poll worked."""
+        return ", last poll failed: %s" % clause(self.last_error) if self.last_error else ""
 
     def update(self, state, seen_at):
         self.state = state

@@ -15,6 +15,7 @@ import json
 import pytest
 
 from ansible_collections.hwc.dcs.plugins.module_utils._answers import decode_object
+from ansible_collections.hwc.dcs.plugins.module_utils._waiter import Tracked
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import (
     API_FIELDS,
     blank_job,
@@ -264,11 +265,21 @@ def test_failure_message_one_job():
     assert failure_message(entries) == "1 of 1 job failed: job a (masterStandbySwapJob) ended SUCCESS: disk full."
 
 
+def tracked(key, job=None, last_error=None):
+    item = Tracked(key)
+    if job is not None:
+        item.update(job, None)
+    item.last_error = last_error
+    return item
+
+
 def test_describe_pending():
     job = normalize_job(body(status="RUNNING"))
-    assert describe_pending("a", job, None) == "a (masterStandbySwapJob) last status RUNNING"
-    assert describe_pending("b", None, "timeout") == "b (no answer yet), last poll failed: timeout"
-    assert describe_pending("c", normalize_job(body(job_type=None, status="INIT")), None) == "c (unknown type) last status INIT"
+    assert describe_pending(tracked("a", job)) == "a (masterStandbySwapJob) last status RUNNING"
+    assert describe_pending(tracked("b", last_error="timeout")) == "b (no answer yet), last poll failed: timeout"
+    assert describe_pending(tracked("c", normalize_job(body(job_type=None, status="INIT")))) == "c (unknown type) last status INIT"
+    # The last poll's message is part of the sentence: its own full stop goes.
+    assert describe_pending(tracked("d", last_error="GET x timed out.")) == "d (no answer yet), last poll failed: GET x timed out"
 
 
 @pytest.mark.parametrize("body", [{"job_id": "ff80808288d41e1b018a1c7e2c0d1a2b"}, {"job_id": "a", "extra": 1}])

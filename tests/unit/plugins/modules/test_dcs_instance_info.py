@@ -238,6 +238,14 @@ def test_timeout_names_the_instance_and_its_last_status(run, fake):
     assert result["instance"]["task"] == "MasterStandbySwap" and 1.0 <= result["elapsed"] < 2.0
 
 
+def test_a_timeout_after_failed_polls_names_the_last_failure_in_one_sentence(run, server, fake):
+    server.default = lambda request: Answer(503, {"error_code": "APIGW.0503", "error_msg": "busy"})
+    result = run(instance_id=HA, wait_for_status="RUNNING", wait_timeout=1, wait_sleep=0.5, api_retries=0)
+    assert result["failed"] is True
+    assert ": no answer yet, last poll failed: GET " in result["msg"] and "APIGW.0503: busy" in result["msg"]
+    assert ".." not in result["msg"], "the last poll's message keeps its own full stop out of the sentence"
+
+
 def test_a_transient_error_while_waiting_is_retried(run, server, fake):
     fake.plans[HA] = [("RESTARTING", None), ("RUNNING", None)]
     server.queue(Answer(200, instance_body(HA, "RESTARTING")), Answer(503, {"error_code": "APIGW.0503", "error_msg": "busy"}))
