@@ -210,7 +210,7 @@ def test_soak_a_hundred_jobs_through_twenty_percent_faults(run, tmp_path):
     rng = random.Random(20261127)
     jobs = {}
     for index in range(100):
-        end = round(1.0 + 11.0 * index / 99, 2)
+        end = round(1.0 + 14.0 * index / 99, 2)  # long enough for about 1150 polls, not just over 1000
         failing = index % 10 == 3
         jobs["soak-%02d" % index] = {
             "project_id": PROJECT, "job_type": "masterStandbySwapJob",
