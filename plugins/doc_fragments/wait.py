@@ -43,4 +43,17 @@ options:
       - With V(false) the task succeeds and reports the jobs, so that the playbook can decide.
     type: bool
     default: true
+  progress_interval:
+    description:
+      - "Seconds between the progress lines the controller prints while the task waits. A line also
+        appears whenever a job (or the instance) changes status, for example
+        C(hwc.dcs [localhost]: job ff80...1a2b (masterStandbySwapJob) RUNNING for 3m10s; 0 of 1 job finished, 3m22s elapsed)."
+      - V(0) prints no progress lines and runs the module in one piece.
+      - Otherwise from V(5) to V(3600). When not set, the C(hwc_dcs_progress_interval) variable is used, then the
+        E(HWC_DCS_PROGRESS_INTERVAL) environment variable of the controller, then V(30).
+      - With C(no_log) the lines show only how many jobs finished and the elapsed time.
+      - Progress needs the collection's action plugin, which runs the module in slices; C(async) tasks print no
+        progress lines. The result is the same either way.
+    type: float
+    version_added: 0.3.0
 """

@@ -73,17 +73,22 @@ def run(task):
     wanted = _check_names(params.get("parameters"))
     options = wait_options(params)
     deadline = task.wait_deadline(options)
-    configs = read_configs(task, instance_id, deadline)
-    problems, changes, asked = plan_change(wanted, configs)
-    if problems:
-        raise ValidationError("%s of instance %s rejected, nothing was sent: %s." % (
-            plural(len(problems), "parameter"), instance_id, "; ".join(problems)), instance_id=instance_id)
-    result = _result(task, instance_id, changes, asked, configs)
-    if not changes or task.check_mode:
-        return result
-    _check_status(instance_id, configs)
-    job_id = _send(task, instance_id, changes, result, deadline)
-    result["change_requests"] = _sent(task)
+    # In a sliced wait (see _slices), a resumed run goes straight back to following the job it started.
+    started = task.remember("change", {})
+    if not started:
+        configs = read_configs(task, instance_id, deadline)
+        problems, changes, asked = plan_change(wanted, configs)
+        if problems:
+            raise ValidationError("%s of instance %s rejected, nothing was sent: %s." % (
+                plural(len(problems), "parameter"), instance_id, "; ".join(problems)), instance_id=instance_id)
+        result = _result(task, instance_id, changes, asked, configs)
+        if not changes or task.check_mode:
+            return result
+        _check_status(instance_id, configs)
+        job_id = _send(task, instance_id, changes, result, deadline)
+        result["change_requests"] = _sent(task)
+        started.update(changes=changes, result=result, job_id=job_id)
+    changes, result, job_id = started["changes"], started["result"], started["job_id"]
     if job_id is not None:  # None: an ambiguous answer, and the values were found applied without a job to follow
         result["job"] = _follow(task, job_id, options, result)
         if options.wait and result["job"]["status"] == "SUCCESS":

@@ -127,7 +127,7 @@ def _target(instance_id, instance, word="instance"):
 
 def wait_for(task, instance_id, wanted, options, deadline):
     """Poll until the instance reached ``wanted`` or a hopeless status. Returns its facts with ``status_history``."""
-    history = []
+    history = task.remember("instance_history", [])
 
     def fetch(key, poll_deadline):
         facts = instances.get_instance(task, key, poll_deadline, label=POLL_LABEL)
@@ -140,7 +140,7 @@ def wait_for(task, instance_id, wanted, options, deadline):
         return reached(facts, wanted) or hopeless(facts, wanted)
 
     waiter = Waiter(fetch, done, log=task.client.log, clock=task.clock, sleep=task.sleep, now=task.now)
-    outcome = waiter.run([instance_id], deadline, wait=True, interval=options.sleep)
+    outcome = waiter.run([instance_id], deadline, wait=True, interval=options.sleep, slicer=task.slicer, kind="instance")
     tracked = outcome.tracked[0]
     facts = dict(tracked.state or {}, status_history=history) if tracked.answered else None
     if outcome.pending:

@@ -22,7 +22,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._instances import busy_policy, get_instance, get_layout, instance_url
 from ansible_collections.hwc.dcs.plugins.module_utils._job_query import follow_job
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import check_job_started
-from ansible_collections.hwc.dcs.plugins.module_utils._switchover_plan import SWAP, make_plan, masters
+from ansible_collections.hwc.dcs.plugins.module_utils._switchover_plan import SWAP, Plan, make_plan, masters
 from ansible_collections.hwc.dcs.plugins.module_utils._switchover_recovery import is_ambiguous, known_tasks, recover
 from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import wait_argument_spec, wait_options
 
@@ -134,16 +134,21 @@ def run(task):
     if group_id is not None:
         validation.check_id(group_id, "group_id")
     options = wait_options(params)
-    deadline = task.wait_deadline(options)
-    instance = get_instance(task, instance_id, deadline)
-    layout = get_layout(task, instance_id, deadline)
-    plan = make_plan(instance, layout, node_id, group_id)
-    result = _base_result(task, plan, instance_id)
-    result["project_id"] = task.project.known
-    if not plan.changes or task.check_mode:
-        result["switchover_requests"] = 0
-        return result
-    job_id = _start(task, plan, instance_id, deadline, result)
+    # In a sliced wait (see _slices), a resumed run goes straight back to following the job it started.
+    started = task.remember("switchover", {})
+    if not started:
+        deadline = task.wait_deadline(options)
+        instance = get_instance(task, instance_id, deadline)
+        layout = get_layout(task, instance_id, deadline)
+        plan = make_plan(instance, layout, node_id, group_id)
+        result = _base_result(task, plan, instance_id)
+        result["project_id"] = task.project.known
+        if not plan.changes or task.check_mode:
+            result["switchover_requests"] = 0
+            return result
+        job_id = _start(task, plan, instance_id, deadline, result)
+        started.update(plan=vars(plan), result=result, job_id=job_id)
+    plan, result, job_id = Plan(**started["plan"]), started["result"], started["job_id"]
     if job_id is not None:
         result["job"] = _follow(task, job_id, options, result)
         if options.wait and result["job"]["status"] == "SUCCESS":

@@ -61,7 +61,7 @@ def query_jobs(task, job_ids, options):
         return fetch_job(task, job_id, job_deadline, max_retries)
 
     waiter = Waiter(fetch, is_finished, log=task.client.log, clock=task.clock, sleep=task.sleep, now=task.now)
-    outcome = waiter.run(job_ids, deadline, wait=options.wait, interval=options.sleep)
+    outcome = waiter.run(job_ids, deadline, wait=options.wait, interval=options.sleep, slicer=task.slicer, kind="job")
     entries = [job_entry(t.state or blank_job(t.key), t.history if options.wait else None) for t in outcome.tracked]
     unanswered = [t for t in outcome.pending if not t.answered]
     if options.wait and outcome.pending or unanswered:

@@ -48,12 +48,14 @@ def discover_project_id(client, deadline):
 
 
 class ProjectId:
-    """The task's project ID: the configured one, or discovered on first use and then kept."""
+    """The task's project ID: the configured one, or discovered on first use and then kept.
 
-    def __init__(self, client):
+    ``known``: the ID an earlier slice of the same task discovered (see ``_slices``)."""
+
+    def __init__(self, client, known=None):
         self._client = client
         self._lock = threading.Lock()
-        self._value = client.settings.project_id
+        self._value = client.settings.project_id or known
 
     @property
     def known(self):

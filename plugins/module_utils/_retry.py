@@ -115,6 +115,16 @@ class RetryLog:
         self._requests = Counter()
         self._reasons = Counter()
 
+    def restore(self, requests, reasons):
+        """Add the counts of an earlier slice of the same task (see ``_slices``)."""
+        with self._lock:
+            self._requests.update(requests)
+            self._reasons.update(reasons)
+
+    def snapshot(self):
+        with self._lock:
+            return dict(requests=dict(self._requests), reasons=dict(self._reasons))
+
     def sent(self, label):
         with self._lock:
             self._requests[label] += 1

@@ -35,6 +35,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._connection import connect
 from ansible_collections.hwc.dcs.plugins.module_utils._deadline import Deadline, utcnow
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._project import ProjectId
+from ansible_collections.hwc.dcs.plugins.module_utils._slices import PAUSED_KEY, PROGRESS_KEY, Paused, Slicer
 from ansible_collections.hwc.dcs.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
@@ -45,7 +46,7 @@ class Task:
     """
 
     def __init__(self, params, settings, check_mode=False, clock=time.monotonic, sleep=time.sleep, now=utcnow,
-                 transport=None, start=None):
+                 transport=None, start=None, slicer=None, wall=time.time):
         self.params = params
         self.settings = settings
         self.check_mode = check_mode
@@ -53,9 +54,33 @@ class Task:
         self.sleep = sleep
         self.now = now
         self.start = clock() if start is None else start
+        self.slicer = slicer
         self.client = ApiClient(settings, transport=transport, clock=clock, sleep=sleep, now=now)
-        self.project = ProjectId(self.client)
+        state = slicer.state if slicer is not None else {}
+        self.project = ProjectId(self.client, known=state.get("project_id"))
         self._warnings = list(settings.warnings)
+        self._started_at = wall() - (clock() - self.start)
+        if state:
+            self._resume(state, wall)
+        if slicer is not None:
+            slicer.snapshot = self._snapshot
+
+    def _resume(self, state, wall):
+        """Go on from an earlier slice: the same start, counts, clock correction and warnings."""
+        self._started_at = min(state["started_at"], wall())
+        self.start = self.clock() - (wall() - self._started_at)
+        self.client.log.restore(state["requests"], state["reasons"])
+        self.client.skew.restore(**state["skew"])
+        self._warnings.extend(state["warnings"])
+
+    def _snapshot(self):
+        """The task's state for the next slice (see ``_slices``)."""
+        return dict(self.client.log.snapshot(), started_at=self._started_at, project_id=self.project.known,
+                    skew=self.client.skew.snapshot(), warnings=self._warnings[len(self.settings.warnings):])
+
+    def remember(self, name, default):
+        """``default``, or what an earlier slice of this task kept under ``name``; kept for the next slice."""
+        return default if self.slicer is None else self.slicer.remember(name, default)
 
     def elapsed(self):
         return round(self.clock() - self.start, 3)
@@ -100,15 +125,19 @@ def run_module(logic, argument_spec, environ=None, **module_kwargs):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
     start = time.monotonic()
+    environ = os.environ if environ is None else environ
     task = None
     try:
-        settings = resolve_connection(module.params, os.environ if environ is None else environ)
+        settings = resolve_connection(module.params, environ)
         # Secrets may come from the environment or the credentials file: mask them in any output too.
         module.no_log_values.update(settings.secrets())
-        task = Task(module.params, settings, check_mode=module.check_mode, start=start)
+        slicer = Slicer.from_environ(environ, settings.secret_key)
+        task = Task(module.params, settings, check_mode=module.check_mode, start=start, slicer=slicer)
         result = logic(task)
         if not isinstance(result, dict):
             raise TypeError("the module's logic returned %s, not a result dict" % type(result).__name__)
+    except Paused as pause:
+        module.exit_json(**{PAUSED_KEY: pause.token, PROGRESS_KEY: pause.progress})
     except DcsError as error:
         _end(module, task, start, error.to_result(), failed=True)
     except Exception as exc:  # pylint: disable=broad-except
@@ -127,6 +156,8 @@ def _end(module, task, start, result, failed):
         result.setdefault(key, value)
     for warning in task.warnings() if task is not None else ():
         module.warn(warning)
+    if task is not None and task.slicer is not None:
+        result[PROGRESS_KEY] = task.slicer.progress()
     if failed:
         module.fail_json(**result)
     module.exit_json(**result)

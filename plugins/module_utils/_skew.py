@@ -52,6 +52,15 @@ class SkewCorrector:
         self.corrected = False
         self.warnings = []
 
+    def snapshot(self):
+        with self._lock:
+            return dict(offset=self._offset, corrected=self.corrected, warnings=list(self.warnings))
+
+    def restore(self, offset, corrected, warnings):
+        """Go on with what an earlier slice of the same task learnt (see ``_slices``)."""
+        with self._lock:
+            self._offset, self.corrected, self.warnings = float(offset), bool(corrected), list(warnings)
+
     def signing_time(self):
         with self._lock:
             offset = self._offset

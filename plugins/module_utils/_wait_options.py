@@ -28,6 +28,8 @@ def wait_argument_spec(wait_default=False):
         wait_timeout=dict(type="int", default=WAIT_DEFAULTS["wait_timeout"]),
         wait_sleep=dict(type="float", default=WAIT_DEFAULTS["wait_sleep"], aliases=["poll_interval"]),
         fail_on_job_failure=dict(type="bool", default=True),
+        # Read by the action plugin (plugin_utils/_progress.py), which checks it; the module ignores it.
+        progress_interval=dict(type="float"),
     )
 
 

@@ -80,11 +80,20 @@ class Waiter:
         self.now = now
         self.max_in_flight = max_in_flight
 
-    def run(self, keys, deadline, wait=False, interval=5.0):
-        """Poll once (``wait=False``) or until everything is done or the deadline passes. Returns an ``Outcome``."""
-        tracked = [Tracked(key) for key in keys]
-        pending = list(tracked)
+    def run(self, keys, deadline, wait=False, interval=5.0, slicer=None, kind="job"):
+        """Poll once (``wait=False``) or until everything is done or the deadline passes. Returns an ``Outcome``.
+
+        ``slicer`` (a ``_slices.Slicer``, when the task runs in slices) may end a wait early by raising
+        ``Paused``, and resumes a wait that an earlier slice paused; ``kind`` names what is polled.
+        """
+        restored = slicer.restore(kind, keys, self.done) if slicer is not None and wait else None
+        tracked, first_sleep = restored or ([Tracked(key) for key in keys], None)
+        if slicer is not None and wait:
+            slicer.watch(tracked)
+        pending = [t for t in tracked if not (t.answered and self.done(t.state))]
         with ThreadPoolExecutor(max_workers=max(1, min(self.max_in_flight, len(tracked)))) as pool:
+            if first_sleep is not None:
+                self._pause(slicer, deadline, first_sleep)
             while True:
                 self._round(pool, pending, deadline, wait)
                 pending = [t for t in pending if not (t.answered and self.done(t.state))]
@@ -92,8 +101,17 @@ class Waiter:
                     return Outcome(tracked, [], False)
                 if not wait or deadline.passed():
                     return Outcome(tracked, pending, deadline.passed())
-                # Never sleep past the deadline: the last round polls at the deadline itself.
-                self.sleep(deadline.clamp(interval))
+                self._pause(slicer if wait else None, deadline, interval)
+
+    def _pause(self, slicer, deadline, seconds):
+        # Never sleep past the deadline: the last round polls at the deadline itself.
+        left = deadline.remaining()
+        final = left is not None and seconds >= left
+        seconds = deadline.clamp(seconds)
+        if slicer is None:
+            self.sleep(seconds)
+        else:
+            slicer.sleep(seconds, self.sleep, final=final)
 
     def _poll(self, key, deadline):
         left = deadline.remaining()

@@ -21,7 +21,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import (
     wait_options,
 )
 
-OPTIONS = ("wait", "wait_timeout", "wait_sleep", "fail_on_job_failure")
+OPTIONS = ("wait", "wait_timeout", "wait_sleep", "fail_on_job_failure", "progress_interval")
 
 
 def defaults(**overrides):
@@ -107,3 +107,9 @@ def test_doc_fragment_documents_the_bounds():
     assert any("0.5" in line for line in docs["wait_sleep"]["description"])
     assert any("greater than 0" in line for line in docs["wait_timeout"]["description"])
     assert any("non-blank string" in line for line in docs["fail_on_job_failure"]["description"])
+
+
+def test_doc_fragment_documents_the_progress_settings():
+    text = " ".join(doc_options()["progress_interval"]["description"])
+    for word in ("V(0)", "V(5)", "V(3600)", "hwc_dcs_progress_interval", "HWC_DCS_PROGRESS_INTERVAL", "V(30)", "no_log", "async"):
+        assert word in text
