@@ -120,7 +120,8 @@ status=0
     export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     export ANSIBLE_LOCALHOST_WARNING=false
     export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-    export ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+    # Skipped hosts stay displayed: with display_skipped_hosts=false the default callback prints a task's
+    # banner only with its result, after the progress lines printed while the task waited.
     export ANSIBLE_RETRY_FILES_ENABLED=false
     export HUAWEICLOUD_SDK_AK="$DEMO_AK" HUAWEICLOUD_SDK_SK="$DEMO_SK"
     unset HUAWEICLOUD_SDK_SECURITY_TOKEN HUAWEICLOUD_SDK_PROJECT_ID HUAWEICLOUD_SDK_IAM_ENDPOINT HW_PROJECT_ID
