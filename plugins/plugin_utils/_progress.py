@@ -25,6 +25,8 @@ __metaclass__ = type
 
 import math
 
+from ansible_collections.hwc.dcs.plugins.module_utils._text import clean
+
 DEFAULT_INTERVAL = 30.0
 MIN_INTERVAL = 5.0
 MAX_INTERVAL = 3600.0
@@ -47,7 +49,7 @@ def progress_interval(args, task_vars, environ):
             continue
         try:
             seconds = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             seconds = float("nan")
         if seconds == 0:
             return 0.0
@@ -69,9 +71,8 @@ def duration(seconds):
 
 
 def _text(value):
-    """Printable text only: what a server said never moves the cursor or colours the terminal."""
-    text = "".join(char if char.isprintable() else " " for char in str(value))
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 3] + "..."
+    """One printable line: what a server said never moves the cursor or colours the terminal."""
+    return clean(value, MAX_TEXT)
 
 
 def _plural(count, word):
@@ -93,9 +94,11 @@ def _counts(kind, items, elapsed):
 
 def lines(progress, host, elapsed, no_log=False, heartbeat=False):
     """The lines for one slice's ``progress`` (see ``_slices.Slicer.progress``): changes, else a heartbeat."""
-    if not isinstance(progress, dict) or not progress.get("items") or progress.get("kind") not in ("job", "instance"):
+    if not isinstance(progress, dict) or progress.get("kind") not in ("job", "instance"):
         return []
-    kind, items = progress["kind"], progress["items"]
+    kind, items = progress["kind"], progress.get("items")
+    if not isinstance(items, list) or not items or not all(isinstance(item, dict) and item.get("id") for item in items):
+        return []
     prefix = "hwc.dcs [%s]: " % _text(host)
     changed = [item for item in items if item.get("changed")]
     counts = _counts(kind, items, elapsed)
@@ -103,7 +106,7 @@ def lines(progress, host, elapsed, no_log=False, heartbeat=False):
         return [prefix + "%s (details hidden by no_log)" % counts] if changed or heartbeat else []
     out = []
     for item in changed:
-        change = "now %s (was %s)" % (_text(item["status"]), _text(item["was"])) if item.get("was") else "is %s" % _text(item["status"])
+        change = "now %s (was %s)" % (_text(item.get("status")), _text(item["was"])) if item.get("was") else "is %s" % _text(item.get("status"))
         out.append(prefix + "%s %s; %s" % (_name(item, kind), change, counts))
     if out or not heartbeat:
         return out

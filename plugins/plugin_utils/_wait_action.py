@@ -29,7 +29,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.hwc.dcs.plugins.module_utils._slices import PAUSED_KEY, PROGRESS_KEY, SECONDS_VAR, STATE_VAR
-from ansible_collections.hwc.dcs.plugins.plugin_utils._progress import lines, progress_interval
+from ansible_collections.hwc.dcs.plugins.plugin_utils._progress import VARIABLE, lines, progress_interval
 
 display = Display()
 
@@ -48,7 +48,11 @@ class WaitProgressAction(ActionBase):
         task_vars = task_vars or {}
         wrap_async = bool(self._task.async_val) and not getattr(self._connection, "has_native_async", False)
         try:
-            interval = progress_interval(self._task.args, task_vars, os.environ)
+            # Variables reach an action plugin untemplated: "{{ base + 5 }}" must count as its value.
+            variables = {}
+            if VARIABLE in task_vars:
+                variables[VARIABLE] = self._templar.template(task_vars[VARIABLE])
+            interval = progress_interval(self._task.args, variables, os.environ)
         except ValueError as error:
             return dict(result, failed=True, msg=str(error))
         if wrap_async or not interval:

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 import random
 import threading
 
@@ -234,6 +235,38 @@ def test_retry_log_is_thread_safe():
     for thread in threads:
         thread.join()
     assert log.requests("poll") == 16000 and log.retries == 16000
+
+
+def test_retry_log_snapshot_and_restore_carry_the_counts_to_the_next_slice():
+    log = RetryLog()
+    assert log.snapshot() == dict(requests={}, reasons={})
+    for label in ("poll", "poll", "iam", "api"):
+        log.sent(label)
+    log.retried("HTTP 503")
+    log.retried("throttled")
+    log.retried("HTTP 503")
+    snapshot = json.loads(json.dumps(log.snapshot()))  # it travels as JSON
+    assert snapshot == dict(requests={"poll": 2, "iam": 1, "api": 1}, reasons={"HTTP 503": 2, "throttled": 1})
+    resumed = RetryLog()
+    resumed.restore(**snapshot)
+    assert resumed.snapshot() == snapshot and resumed.summary() == log.summary()
+    assert resumed.requests("poll") == 2 and resumed.retries == 3 and resumed.reasons() == {"HTTP 503": 2, "throttled": 1}
+    resumed.sent("poll")
+    resumed.retried("timeout")
+    assert resumed.requests("poll") == 3 and resumed.retries == 4
+    assert log.requests("poll") == 2 and log.retries == 3, "the first slice's log is not changed"
+
+
+def test_retry_log_restore_adds_to_what_was_counted():
+    log = RetryLog()
+    log.sent("poll")
+    log.retried("HTTP 502")
+    log.restore({"poll": 4, "iam": 1}, {"HTTP 502": 1, "connection reset": 2})
+    assert log.requests("poll") == 5 and log.requests("iam") == 1
+    assert log.reasons() == {"HTTP 502": 2, "connection reset": 2}
+    snapshot = log.snapshot()
+    snapshot["requests"]["poll"] = 99
+    assert log.requests("poll") == 5, "the snapshot is a copy"
 
 
 # --- SharedBackoff -------------------------------------------------------------------------------

@@ -9,10 +9,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import json
+
 import pytest
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError, JobsFailedError, ValidationError
 from ansible_collections.hwc.dcs.plugins.module_utils._runner import Task, run_module
+from ansible_collections.hwc.dcs.plugins.module_utils._signer import format_date
+from ansible_collections.hwc.dcs.plugins.module_utils._slices import SECONDS_VAR, STATE_VAR, Paused, Slicer
+from ansible_collections.hwc.dcs.plugins.module_utils._transport import Response
 from ansible_collections.hwc.dcs.plugins.module_utils._wait_options import WaitOptions
 from ansible_collections.hwc.dcs.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.hwc.dcs.tests.support.constants import AK, PROJECT, REGION, SK, TOKEN
@@ -262,3 +268,167 @@ def test_task_counters():
     task.client.log.retried("HTTP 503")
     fake.advance(1.23456)
     assert task.counters() == dict(elapsed=1.235, retries=1, polls=1)
+
+
+# --- Task in slices ----------------------------------------------------------------------------------------
+
+IAM = "https://iam.example.com"
+EXPIRED = {"error_code": "APIGW.0303", "error_msg": "Incorrect IAM authentication information: the request has expired"}
+GATEWAY_AHEAD = 7200.0
+
+
+class FakeTransport:
+    """Answers in order (then 200 with JOB); records what was sent."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.sent = []
+
+    def send(self, method, url, headers, body, budget, fresh=False):
+        self.sent.append((method, url, dict(headers)))
+        status, payload, extra = self.answers.pop(0) if self.answers else (200, JOB, {})
+        return Response(status, dict(extra, **{"X-Request-Id": "rq-%d" % len(self.sent)}), json.dumps(payload).encode("utf-8"))
+
+    def urls(self):
+        return [url for _method, url, _headers in self.sent]
+
+
+class Process:
+    """One module run of a sliced task: its own monotonic clock (another origin), the shared wall clock."""
+
+    def __init__(self, fake, origin, token=None, transport=None, startup=0.0):
+        self.fake = fake
+        self.origin = origin
+        self.transport = transport or FakeTransport()
+        environ = {SECONDS_VAR: "30"}
+        if token:
+            environ[STATE_VAR] = token
+        start = self.clock() - startup  # run_module takes its start before resolving the connection
+        self.slicer = Slicer.from_environ(environ, SK, clock=self.clock, wall=self.wall, now=fake.now)
+        self.task = Task({}, settings(project_id=None, iam_endpoint=IAM), clock=self.clock, sleep=fake.sleep,
+                         now=fake.now, transport=self.transport, start=start, slicer=self.slicer, wall=self.wall)
+
+    def clock(self):
+        return self.fake.clock() + self.origin
+
+    def wall(self):
+        return (self.fake.now() - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)).total_seconds()
+
+    def poll(self):
+        task = self.task
+        url = task.dcs_url(task.project.get(task.deadline(60)), "jobs", "j1")
+        return task.client.request("GET", url, project_id=PROJECT, deadline=task.deadline(60), label="poll")
+
+    def pause(self):
+        """End this run as a wait that reaches the end of its slice does; returns the sealed state."""
+        with pytest.raises(Paused) as caught:
+            self.slicer.sleep(1000, self.fake.sleep)
+        return caught.value.token
+
+
+def http_date(moment):
+    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def first_slice(fake):
+    """A first slice that discovers the project, learns a clock skew, retries a poll and warns; then pauses."""
+    ahead = http_date(fake.now() + datetime.timedelta(seconds=GATEWAY_AHEAD))
+    transport = FakeTransport(
+        (200, {"projects": [{"name": REGION, "id": PROJECT}]}, {}),
+        (401, EXPIRED, {"Date": ahead}),
+        (200, JOB, {}),
+        (503, {"error_code": "DCS.5000", "error_msg": "busy"}, {}),
+        (200, JOB, {}),
+    )
+    process = Process(fake, origin=0.0, transport=transport, startup=1.5)
+    assert process.poll() == JOB and process.poll() == JOB
+    assert [url.startswith(IAM) for url in transport.urls()] == [True, False, False, False, False]
+    process.task.warn("a warning of the module")
+    process.task.remember("change", {})["job_id"] = "j1"
+    return process
+
+
+def test_a_resumed_task_counts_elapsed_from_the_first_start():
+    fake = FakeTime()
+    first_start = fake.clock() - 1.5
+    first = first_slice(fake)
+    token = first.pause()
+    fake.advance(2.25)  # the controller's turn
+    resumed = Process(fake, origin=-7777.0, token=token, startup=0.5)  # another process: another monotonic origin
+    elapsed = fake.clock() - first_start
+    assert elapsed > 30
+    assert resumed.task.elapsed() == round(elapsed, 3) and resumed.task.counters()["elapsed"] == round(elapsed, 3)
+    assert resumed.task.deadline(60).remaining() == pytest.approx(60 - elapsed)
+    fake.advance(10)
+    assert resumed.task.elapsed() == round(elapsed + 10, 3)
+
+
+def test_a_resumed_task_never_counts_a_negative_elapsed_when_the_wall_clock_goes_back():
+    fake = FakeTime()
+    token = first_slice(fake).pause()
+    earlier = FakeTime(wall=fake.now() - datetime.timedelta(hours=1))
+    resumed = Process(earlier, origin=0.0, token=token)
+    assert resumed.task.elapsed() == 0.0
+
+
+def test_a_resumed_task_keeps_the_discovered_project_id_without_an_iam_request():
+    fake = FakeTime()
+    token = first_slice(fake).pause()
+    resumed = Process(fake, origin=500.0, token=token)
+    assert resumed.task.project.known == PROJECT
+    assert resumed.poll() == JOB
+    assert [url for url in resumed.transport.urls()] == ["https://dcs.example.com/v2/%s/jobs/j1" % PROJECT]
+
+
+def test_a_resumed_task_keeps_its_request_and_retry_counts():
+    fake = FakeTime()
+    first = first_slice(fake)
+    before = (first.task.counters(), first.task.client.log.reasons(), first.task.client.log.requests("iam"))
+    assert before[0]["polls"] == 4 and before[0]["retries"] == 1 and before[1] == {"HTTP 503": 1} and before[2] == 1
+    resumed = Process(fake, origin=500.0, token=first.pause())
+    log = resumed.task.client.log
+    assert (log.retries, log.reasons(), log.requests("poll"), log.requests("iam")) == (1, {"HTTP 503": 1}, 4, 1)
+    resumed.poll()
+    assert resumed.task.counters()["polls"] == 5 and resumed.task.counters()["retries"] == 1
+
+
+def test_a_resumed_task_keeps_the_clock_skew_and_warns_once():
+    fake = FakeTime()
+    first = first_slice(fake)
+    skew_warnings = first.task.client.warnings
+    assert len(skew_warnings) == 1 and "behind the API gateway's clock" in skew_warnings[0]
+    resumed = Process(fake, origin=500.0, token=first.pause())
+    skew = resumed.task.client.skew
+    assert skew.corrected is True and skew.offset == pytest.approx(GATEWAY_AHEAD, abs=1)
+    resumed.poll()  # signed with the gateway's time at once: no new 401, no new warning
+    (_method, _url, headers), = resumed.transport.sent
+    assert headers["X-Sdk-Date"] == format_date(fake.now() + datetime.timedelta(seconds=skew.offset))
+    assert resumed.task.client.warnings == skew_warnings
+
+
+def test_a_resumed_task_keeps_the_modules_warnings_once():
+    fake = FakeTime()
+    first = first_slice(fake)
+    expected = first.task.warnings()
+    assert expected[:2] == ["from settings", "a warning of the module"] and len(expected) == 4
+    resumed = Process(fake, origin=500.0, token=first.pause())
+    assert resumed.task.warnings() == expected, "settings warnings not doubled, each warning once"
+    resumed.task.warn("a warning of the second slice")
+    third = Process(fake, origin=900.0, token=resumed.pause())
+    warnings = third.task.warnings()
+    assert warnings == expected[:2] + ["a warning of the second slice"] + expected[2:]
+    assert len(set(warnings)) == len(warnings)
+
+
+def test_a_resumed_task_remembers_what_the_module_kept():
+    fake = FakeTime()
+    resumed = Process(fake, origin=500.0, token=first_slice(fake).pause())
+    assert resumed.task.remember("change", {}) == {"job_id": "j1"}
+    assert resumed.task.remember("other", ["default"]) == ["default"]
+
+
+def test_task_remember_without_a_slicer_returns_the_default():
+    task = Task({}, settings(), clock=FakeTime().clock)
+    default = {"job_id": None}
+    assert task.remember("change", default) is default
+    assert task.remember("change", {"another": 1}) == {"another": 1}, "nothing is kept without slices"

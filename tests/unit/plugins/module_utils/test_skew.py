@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 import threading
 
 import pytest
@@ -65,6 +66,37 @@ def test_second_learn_adds_no_warning_but_updates_the_offset(skew):
     assert skew.learn(expired(http_date(WALL + datetime.timedelta(minutes=30))))
     assert len(skew.warnings) == 1
     assert skew.offset == 1800.0
+
+
+def test_snapshot_and_restore_carry_the_correction_to_the_next_slice(skew, fake):
+    assert skew.snapshot() == dict(offset=0.0, corrected=False, warnings=[])
+    assert skew.learn(expired(http_date(WALL + datetime.timedelta(minutes=20))))
+    snapshot = json.loads(json.dumps(skew.snapshot()))  # it travels as JSON
+    assert snapshot["offset"] == 1200.0 and snapshot["corrected"] is True and len(snapshot["warnings"]) == 1
+    resumed = SkewCorrector(fake.now)
+    resumed.restore(**snapshot)
+    assert resumed.offset == 1200.0 and resumed.corrected is True and resumed.warnings == skew.warnings
+    assert resumed.signing_time() == fake.now() + datetime.timedelta(seconds=1200)
+    assert resumed.learn(expired(http_date(WALL + datetime.timedelta(minutes=30))))
+    assert len(resumed.warnings) == 1, "the warning of the first slice is not repeated"
+    assert resumed.offset == 1800.0
+
+
+def test_snapshot_is_a_copy(skew, fake):
+    skew.learn(expired(http_date(WALL + datetime.timedelta(minutes=20))))
+    snapshot = skew.snapshot()
+    snapshot["warnings"].append("changed outside")
+    assert len(skew.warnings) == 1
+    resumed = SkewCorrector(fake.now)
+    resumed.restore(**snapshot)
+    snapshot["warnings"].append("changed again")
+    assert len(resumed.warnings) == 2
+
+
+def test_restore_without_a_correction(fake):
+    resumed = SkewCorrector(fake.now)
+    resumed.restore(offset=0, corrected=False, warnings=[])
+    assert resumed.signing_time() == fake.now() and resumed.corrected is False and resumed.warnings == []
 
 
 @pytest.mark.parametrize("seconds", [0, 1, 59, -59])

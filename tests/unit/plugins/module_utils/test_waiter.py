@@ -15,7 +15,11 @@ from ansible_collections.hwc.dcs.plugins.module_utils._deadline import Deadline
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ApiError
 from ansible_collections.hwc.dcs.plugins.module_utils._jobs import is_finished
 from ansible_collections.hwc.dcs.plugins.module_utils._retry import RetryLog
+from ansible_collections.hwc.dcs.plugins.module_utils._seal import unseal
+from ansible_collections.hwc.dcs.plugins.module_utils._slices import Paused, Slicer
 from ansible_collections.hwc.dcs.plugins.module_utils._waiter import Waiter
+from ansible_collections.hwc.dcs.tests.support.constants import SK
+from ansible_collections.hwc.dcs.tests.support.fake_clock import FakeTime
 
 
 class FakeJobs:
@@ -175,3 +179,120 @@ def test_no_poll_starts_after_the_deadline_however_many_things_there_are(fake_ti
     assert outcome.timed_out is True
     assert max(started) - 1000.0 <= 5, "polls queued behind the concurrency cap must not start after the deadline"
     assert len(started) == 6, "polls at 0, 1, ... 5 s: the one at the deadline itself still starts"
+
+
+# --- a wait in slices ------------------------------------------------------------------------------------
+
+class Sliced:
+    """Runs a wait as the action plugin does: one "process" per slice, each with a new Waiter and Slicer fed
+    the previous one's sealed state, until no Paused. The fake clocks and sleep are shared by the processes;
+    ``gap`` seconds pass between two of them (the controller prints and starts the next run)."""
+
+    def __init__(self, fake_time, jobs, slice_seconds, gap=0.25):
+        self.time = fake_time
+        self.jobs = jobs
+        self.slice_seconds = slice_seconds
+        self.gap = gap
+        self.events = []  # per slice: [("poll", key) or ("sleep", seconds)]
+        self.states = []
+
+    def wall(self):
+        return self.time.now().timestamp()
+
+    def fetch(self, key, deadline):
+        self.events[-1].append(("poll", key))
+        return self.jobs.fetch(key, deadline)
+
+    def sleep(self, seconds):
+        self.events[-1].append(("sleep", seconds))
+        self.time.sleep(seconds)
+
+    def run(self, keys, timeout=60, interval=5):
+        deadline = Deadline(timeout, self.time.clock)
+        state = None
+        for _slice in range(500):
+            self.events.append([])
+            slicer = Slicer(self.slice_seconds, SK, state, clock=self.time.clock, wall=self.wall, now=self.time.now)
+            waiter = Waiter(self.fetch, is_finished, clock=self.time.clock, sleep=self.sleep, now=self.time.now)
+            try:
+                return waiter.run(keys, deadline, wait=True, interval=interval, slicer=slicer, kind="job")
+            except Paused as pause:
+                state = unseal(pause.token, SK)
+                self.states.append(state)
+                self.time.advance(self.gap)
+        raise AssertionError("the sliced wait never ended")
+
+
+def histories(outcome):
+    return [(t.key, t.state, t.history) for t in outcome.tracked]
+
+
+def polls(jobs):
+    return sorted(jobs.calls)
+
+
+PLANS = {"a": [(0, "INIT", None), (4, "RUNNING", None), (23, "SUCCESS", None)],
+         "b": [(0, "RUNNING", None), (31, "FAIL", "no memory")],
+         "c": [(0, "SUCCESS", None)]}
+
+
+@pytest.mark.parametrize("slice_seconds", [2, 7, 12, 30, 100])
+def test_a_wait_in_slices_ends_as_the_uninterrupted_wait(slice_seconds):
+    whole_time = FakeTime()
+    whole_jobs = FakeJobs(whole_time, PLANS)
+    whole = run(whole_time, whole_jobs, ["b", "a", "c"], timeout=100)
+
+    sliced_time = FakeTime()
+    sliced_jobs = FakeJobs(sliced_time, PLANS)
+    sliced = Sliced(sliced_time, sliced_jobs, slice_seconds)
+    outcome = sliced.run(["b", "a", "c"], timeout=100)
+
+    assert len(sliced.events) > 1, "the wait did pause"
+    assert outcome.timed_out is whole.timed_out is False and outcome.pending == whole.pending == []
+    assert histories(outcome) == histories(whole), "the same statuses, seen at the same moments"
+    assert statuses(outcome.tracked[0]) == ["RUNNING", "FAIL"] and statuses(outcome.tracked[1]) == ["INIT", "RUNNING", "SUCCESS"]
+    assert polls(sliced_jobs) == polls(whole_jobs), "the same polls at the same times: none sent twice, none missed"
+    assert sliced_time.clock() == whole_time.clock()
+
+
+def test_each_status_change_pauses_the_wait():
+    fake_time = FakeTime()
+    sliced = Sliced(fake_time, FakeJobs(fake_time, PLANS), 1000)
+    sliced.run(["b", "a", "c"], timeout=100)
+    reported = [state["reported"] for state in sliced.states]
+    assert reported == [
+        {"a": "INIT", "b": "RUNNING", "c": "SUCCESS"},
+        {"a": "RUNNING", "b": "RUNNING", "c": "SUCCESS"},
+        {"a": "SUCCESS", "b": "RUNNING", "c": "SUCCESS"},
+    ], "one pause for each round that saw a change; the last change ends the wait"
+
+
+def test_the_resumed_wait_first_sleeps_the_rest_of_the_pause_then_polls():
+    fake_time = FakeTime()
+    sliced = Sliced(fake_time, FakeJobs(fake_time, {"a": [(0, "RUNNING", None), (20, "SUCCESS", None)]}), 7, gap=0.25)
+    sliced.run(["a"], timeout=100)
+    assert sliced.events[0] == [("poll", "a")], "the first status pauses at once"
+    assert sliced.events[1][:2] == [("sleep", 4.75), ("poll", "a")], "the rest of the 5 s, less the gap, then a poll"
+    for state, events in zip(sliced.states, sliced.events[1:]):
+        kind, seconds = events[0]
+        assert kind == "sleep", "a resumed wait never starts with a poll"
+        assert seconds == pytest.approx(max(0.0, state["wait"]["sleep_left"] - 0.25))
+
+
+def test_a_timeout_in_a_sliced_wait_times_out_with_the_same_pending_things():
+    plans = {"a": [(0, "RUNNING", None)], "b": [(0, "SUCCESS", None)], "c": [(0, "INIT", None), (8, "RUNNING", None)]}
+    whole_time = FakeTime()
+    whole_jobs = FakeJobs(whole_time, plans)
+    whole = run(whole_time, whole_jobs, ["a", "b", "c"], timeout=12)
+
+    sliced_time = FakeTime()
+    sliced_jobs = FakeJobs(sliced_time, plans)
+    sliced = Sliced(sliced_time, sliced_jobs, 4)
+    outcome = sliced.run(["a", "b", "c"], timeout=12)
+
+    assert whole.timed_out is True and outcome.timed_out is True
+    assert [t.key for t in outcome.pending] == [t.key for t in whole.pending] == ["a", "c"]
+    assert histories(outcome) == histories(whole)
+    assert polls(sliced_jobs) == polls(whole_jobs)
+    assert [at for key, at in polls(sliced_jobs) if key == "a"][-1] == 12, "the last poll at the deadline"
+    assert ("sleep", 2) in sliced.events[-1], "the final sleep to the deadline is not cut"
