@@ -56,7 +56,8 @@ def _xor(data, stream):
 
 def seal(data, secret):
     """``data`` (JSON-able) as URL-safe base64 text, readable only with the same secret."""
-    plain = zlib.compress(json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
+    # Keys keep their order: a result rebuilt from the state lists them as an uninterrupted run does.
+    plain = zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 6)
     nonce = os.urandom(NONCE_BYTES)
     cipher = _xor(plain, _keystream(_key(secret, b"encrypt"), nonce, len(plain)))
     tag = hmac.new(_key(secret, b"authenticate"), nonce + cipher, hashlib.sha256).digest()
@@ -70,11 +71,11 @@ def unseal(text, secret):
     except (binascii.Error, ValueError, UnicodeError):
         raw = b""
     if len(raw) < NONCE_BYTES + TAG_BYTES:
-        raise SealError(_refused("it is not sealed state"))
+        raise SealError(refused("it is not sealed state"))
     nonce, cipher, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
     expected = hmac.new(_key(secret, b"authenticate"), nonce + cipher, hashlib.sha256).digest()
     if not hmac.compare_digest(tag, expected):
-        raise SealError(_refused("it was sealed with other credentials or changed since"))
+        raise SealError(refused("it was sealed with other credentials or changed since"))
     plain = _xor(cipher, _keystream(_key(secret, b"encrypt"), nonce, len(cipher)))
     try:
         inflater = zlib.decompressobj()
@@ -83,10 +84,10 @@ def unseal(text, secret):
     except (zlib.error, ValueError, UnicodeError):
         data = None
     if not isinstance(data, dict):
-        raise SealError(_refused("it does not hold a state"))
+        raise SealError(refused("it does not hold a state"))
     return data
 
 
-def _refused(why):
+def refused(why):
     return ("The module was given the state of an earlier slice of its wait, but %s. Only the hwc.dcs action plugins "
             "set it (in the _HWC_DCS_SLICE_STATE environment variable): unset that variable and run the task again." % why)

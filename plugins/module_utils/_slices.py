@@ -29,13 +29,14 @@ import math
 import time
 
 from ansible_collections.hwc.dcs.plugins.module_utils._errors import ValidationError
-from ansible_collections.hwc.dcs.plugins.module_utils._seal import seal, unseal
+from ansible_collections.hwc.dcs.plugins.module_utils._seal import SealError, refused, seal, unseal
 from ansible_collections.hwc.dcs.plugins.module_utils._waiter import Tracked
 
 SECONDS_VAR = "_HWC_DCS_SLICE_SECONDS"
 STATE_VAR = "_HWC_DCS_SLICE_STATE"
 PAUSED_KEY = "_hwc_dcs_paused"
 PROGRESS_KEY = "_hwc_dcs_progress"
+STATE_FORMAT = 1  # changes whenever the state's shape changes: a state of another shape is refused
 MAX_STATE = 96 * 1024  # one environment variable may hold 128 KiB on Linux; larger states do not pause
 LABEL_FIELDS = {"job": "job_type", "instance": "name"}
 DETAIL_FIELDS = {"instance": "task"}
@@ -111,7 +112,10 @@ class Slicer:
         if seconds is None:
             return None
         token = environ.get(STATE_VAR)
-        return cls(seconds, secret, unseal(token, secret) if token else None, clock=clock, wall=wall, now=now)
+        state = unseal(token, secret) if token else None
+        if state is not None and state.get("format") != STATE_FORMAT:
+            raise SealError(refused("it is not a state this version of the collection wrote"))
+        return cls(seconds, secret, state, clock=clock, wall=wall, now=now)
 
     @property
     def resuming(self):
@@ -162,7 +166,7 @@ class Slicer:
     def _pause(self, sleep_left):
         progress = self.progress()
         reported = dict(self.reported, **dict((t.key, t.state.get("status")) for t in self.tracked if t.answered))
-        state = dict(self.snapshot(), saved=self.saved, reported=reported,
+        state = dict(self.snapshot(), format=STATE_FORMAT, saved=self.saved, reported=reported,
                      wait=dict(kind=self.kind, keys=[t.key for t in self.tracked], sleep_left=sleep_left,
                                paused_at=self.wall(), tracked=[tracked_to_dict(t) for t in self.tracked]))
         token = seal(state, self.secret)

@@ -22,6 +22,7 @@ from ansible_collections.hwc.dcs.plugins.module_utils._slices import (
     MAX_STATE,
     SECONDS_VAR,
     STATE_VAR,
+    STATE_FORMAT,
     Paused,
     Slicer,
     slice_seconds,
@@ -128,7 +129,7 @@ def test_from_environ_with_an_empty_state_is_a_first_slice(fake):
 
 
 def test_from_environ_with_state_resumes(fake):
-    state = dict(SNAPSHOT, saved={"change": {"job_id": JOB_A}}, reported={JOB_A: "RUNNING"})
+    state = dict(SNAPSHOT, format=STATE_FORMAT, saved={"change": {"job_id": JOB_A}}, reported={JOB_A: "RUNNING"})
     slicer = Slicer.from_environ({SECONDS_VAR: "12.5", STATE_VAR: seal(state, SK)}, SK, clock=fake.clock)
     assert slicer.seconds == 12.5 and slicer.resuming is True and slicer.state == state
     assert slicer.reported == {JOB_A: "RUNNING"}
@@ -138,6 +139,7 @@ def test_from_environ_with_state_resumes(fake):
 @pytest.mark.parametrize("token", ["forged", seal({"saved": {}}, TMP_SK), seal({"saved": {}}, SK)[:-4]],
                          ids=["garbage", "other-secret", "truncated"])
 def test_from_environ_with_a_forged_state_is_a_seal_error(fake, token):
+    """A forged, foreign or cut state is refused before anything of it is used."""
     with pytest.raises(SealError) as caught:
         Slicer.from_environ({SECONDS_VAR: "30", STATE_VAR: token}, SK, clock=fake.clock)
     assert STATE_VAR in caught.value.message and token not in caught.value.message
@@ -210,7 +212,8 @@ def test_the_paused_state_holds_everything_to_resume(fake):
     with pytest.raises(Paused) as caught:
         slicer.sleep(40, fake.sleep)
     state = paused_state(caught)
-    assert sorted(state) == sorted(list(SNAPSHOT) + ["saved", "reported", "wait"])
+    assert sorted(state) == sorted(list(SNAPSHOT) + ["format", "saved", "reported", "wait"])
+    assert state["format"] == STATE_FORMAT
     for key, value in SNAPSHOT.items():
         assert state[key] == value, "the runner's snapshot travels as it is"
     assert state["saved"] == {"change": {"job_id": JOB_A}}
@@ -416,3 +419,16 @@ def test_progress_of_an_instance_shows_its_name_and_task(fake):
 
 def test_progress_before_any_wait_is_empty(fake):
     assert slicer_for(fake).progress() == dict(kind=None, items=[])
+
+
+@pytest.mark.parametrize("form", [None, STATE_FORMAT + 1, "1"], ids=["no-format", "newer", "text"])
+def test_a_state_of_another_format_is_refused(fake, form):
+    # Sealed with the right key but written by another version of the collection: refused with the clear
+    # message, never an internal error halfway through the resume.
+    state = dict(SNAPSHOT, saved={}, reported={})
+    if form is not None:
+        state["format"] = form
+    with pytest.raises(SealError) as caught:
+        Slicer.from_environ({SECONDS_VAR: "30", STATE_VAR: seal(state, SK)}, SK, clock=fake.clock)
+    assert "not a state this version of the collection wrote" in caught.value.message
+    assert STATE_VAR in caught.value.message
