@@ -9,7 +9,8 @@ Run with any Python 3.8+: it creates (or reuses) the virtualenv ``.venv-bench`` 
 ``benchmarks/requirements.txt`` with Python 3.12 or 3.13 and re-runs itself there. Then it builds and
 installs the collection tarball into ``.build/bench``, starts the emulator on 127.0.0.1 with the chosen
 latency, measures, validates the results (``benchlib.validate``) and writes ``benchmarks/results/``:
-``latest.json``, ``latest.md`` and ``latest.png``.
+``latest.json``, ``latest.md`` and ``latest.png``, and ``progress.json`` and ``progress.md`` for the progress
+overhead (benchmark 8, ``benchlib.validate_progress``), which ``--only`` can run alone.
 """
 
 import argparse
@@ -195,7 +196,7 @@ class Bench:
         config = os.path.join(self.work, "ansible.cfg")
         with open(config, "w", encoding="utf-8") as handle:
             handle.write("[defaults]\n")
-        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYTHON", "HUAWEICLOUD_", "HW_")))
+        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYTHON", "HUAWEICLOUD_", "HW_", "HWC_")))
         env.update(
             PATH=os.pathsep.join([self.bindir, env.get("PATH", os.defpath)]),
             ANSIBLE_CONFIG=config, ANSIBLE_HOME=home, ANSIBLE_COLLECTIONS_PATH=BUILD,
@@ -522,6 +523,101 @@ class Bench:
         self.reset()
         return section, benchlib.summarize(detections, "detection latency")
 
+    # -- 8. progress overhead ---------------------------------------------------------------------
+
+    def progress(self):
+        """One dcs_job_info task waiting on one job, with progress lines (default interval) and without (interval 0).
+
+        The runs of one wait go side by side, each from its own launcher (wait4() counts each ansible-playbook
+        tree apart), unless --progress-sequential; each waits on its own job, whose clock starts at its first query.
+        """
+        args = self.args
+        waits = dict(long=args.progress_wait, short=args.progress_short_wait)
+        variants = [v for v in benchlib.PROGRESS_VARIANTS if waits[v[2]] > 0]
+        log("8. Progress overhead: waits of %s s, %d repetition(s), the runs of each wait %s" % (
+            " and ".join("%g" % w for w in (waits["long"], waits["short"]) if w > 0), args.progress_reps, self.progress_mode()))
+        samples = dict((name, dict(wall=[], cpu=[], elapsed=[], polls=[], retries=[], requests=[], other_requests=[], lines=[]))
+                       for name, _i, _w, _b in variants)
+        launchers = [LAUNCHER] + ([] if args.progress_sequential else [Launcher(sys.executable)])
+        try:
+            for _rep in range(args.progress_reps):
+                for which in ("long", "short"):
+                    group = [v for v in variants if v[2] == which]
+                    if group:
+                        self.progress_group(group, waits[which], launchers, samples)
+        finally:
+            for launcher in launchers[1:]:
+                launcher.stop()
+        self.reset()
+        section = dict((name, dict((k, benchlib.summarize(v, "progress %s %s" % (name, k))) for k, v in series.items()))
+                       for name, series in samples.items())
+        section["_waits"] = dict((which, wait) for which, wait in waits.items() if wait > 0)
+        section["_overhead"] = dict((name, benchlib.progress_overhead(section[name], section[baseline], waits[which]))
+                                    for name, _i, which, baseline in variants if baseline is not None)
+        return section
+
+    def progress_mode(self):
+        return "one after the other" if self.args.progress_sequential else "side by side"
+
+    def progress_group(self, group, wait, launchers, samples):
+        """Run the variants of one wait (side by side, or one after the other) and add their samples."""
+        job_ids = dict((name, "bench-progress-%s" % name.replace("_", "-")) for name, _i, _w, _b in group)
+        self.reset()
+        self.emulator.admin("jobs", {"jobs": dict((job_id, dict(project_id=PROJECT, lifecycle=benchlib.lifecycle(wait)))
+                                                  for job_id in job_ids.values())})
+        commands = []
+        for name, interval, _which, _baseline in group:
+            result_file = os.path.join(self.work, "progress_%s.result.json" % name)
+            if os.path.exists(result_file):
+                os.unlink(result_file)
+            extra = dict(self.connection(), job_id=job_ids[name], wait_timeout=int(2 * wait + 60), result_file=result_file)
+            if interval is not None:
+                extra["progress_interval"] = interval
+            command = [os.path.join(self.bindir, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                       "-e", "@" + self.write_json("progress_%s_vars.json" % name, extra),
+                       os.path.join(HERE, "playbooks", "progress_wait.yml")]
+            commands.append((name, command, result_file))
+        measured, errors = {}, []
+
+        def measure(launcher, name, command):
+            try:
+                measured[name] = launcher.run(command, self.env, self.work, os.path.join(self.work, "progress_%s.out" % name),
+                                              2 * wait + 300)
+            except Exception as error:  # pylint: disable=broad-except
+                errors.append(error)
+
+        launched = time.time()
+        if self.args.progress_sequential:
+            for name, command, _result_file in commands:
+                measure(launchers[0], name, command)
+        else:
+            threads = [threading.Thread(target=measure, args=(launcher, name, command))
+                       for launcher, (name, command, _result_file) in zip(launchers, commands)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if errors:
+            raise errors[0]
+        entries = [e for e in self.emulator.admin("requests")["requests"] if e["time"] >= launched]
+        bad = [e for e in entries if e.get("status") != 200]
+        if bad:
+            raise benchlib.BenchmarkError("progress: %d requests failed at the emulator, first: %r" % (len(bad), bad[0]))
+        polls = benchlib.job_polls(entries)
+        other = len(entries) - sum(len(times) for times in polls.values())
+        for name, _command, result_file in commands:
+            result = measured[name]
+            with open(result_file, encoding="utf-8") as handle:
+                answer = benchlib.registered_result(handle.read(), "progress %s: the registered result" % name)
+            for key, value in (("wall", result["wall"]), ("cpu", result["cpu"]), ("elapsed", answer["elapsed"]),
+                               ("polls", answer["polls"]), ("retries", answer["retries"]),
+                               ("requests", len(polls.get(job_ids[name], []))), ("other_requests", other),
+                               ("lines", len(benchlib.progress_lines(result["output"])))):
+                samples[name][key].append(value)
+            log("   %s: wall %.2f s, CPU %.2f s, elapsed %.2f s, %d polls, %d job requests, %d progress lines" % (
+                name, result["wall"], result["cpu"], answer["elapsed"], answer["polls"], len(polls.get(job_ids[name], [])),
+                samples[name]["lines"][-1]))
+
     # -- the whole run ----------------------------------------------------------------------------
 
     def machine(self):
@@ -546,7 +642,9 @@ class Bench:
                                      cold_start_repetitions=self.args.cold_reps, fanin_repetitions=self.args.fanin_reps,
                                      per_request_count=self.args.requests, fanin_jobs=self.args.fanin_jobs,
                                      fanin_spread=self.args.fanin_spread, scaling_base=self.args.scaling_base,
-                                     scaling_spread=self.args.scaling_spread))
+                                     scaling_spread=self.args.scaling_spread, progress_wait=self.args.progress_wait,
+                                     progress_short_wait=self.args.progress_short_wait,
+                                     progress_repetitions=self.args.progress_reps, progress_mode=self.progress_mode()))
         self.make_env()
         self.build_collection()
         self.start_emulator()
@@ -554,7 +652,7 @@ class Bench:
         try:
             self.capture_payload()
             for name, step in (("per_request", self.per_request), ("cold_start", self.cold_start), ("playbook", self.playbooks),
-                               ("fanin", self.fanin), ("scaling", self.scaling)):
+                               ("fanin", self.fanin), ("scaling", self.scaling), ("progress", self.progress)):
                 if name not in self.args.only:
                     continue
                 begin = time.time()
@@ -581,7 +679,22 @@ def derive_targets(results):
         fanin_repolls=max(results["fanin"]["one_task"]["repolls_total"]["samples"]),
         detection_latency=results["detection"]["median"],
     )
-    return benchlib.evaluate_targets(values, results["settings"]["wait_sleep"])
+    rows = benchlib.evaluate_targets(values, results["settings"]["wait_sleep"])
+    if "progress" in results:
+        rows.append(benchlib.progress_target(results))
+    return rows
+
+
+CORE_STEPS = ("per_request", "cold_start", "playbook", "fanin", "scaling")
+STEPS = CORE_STEPS + ("progress",)
+
+
+def progress_results(results):
+    """The document of benchmarks/results/progress.json: the progress section of a run, with its target."""
+    out = dict((key, results[key]) for key in ("schema", "started_at", "machine", "settings", "progress"))
+    out["duration_seconds"] = (results.get("step_seconds") or {}).get("progress")
+    out["targets"] = [benchlib.progress_target(results)]
+    return benchlib.validate_progress(out)
 
 
 def plot(results, path):
@@ -650,11 +763,23 @@ DOCS_PAGE = os.path.join(ROOT, "docs", "docsite", "rst", "guide_benchmarks.rst")
 
 
 def update_docs(results):
+    """Rewrite the docs page's generated blocks from ``results``: the main one when it is a complete run (validated),
+    the progress one when it has the progress section."""
     with open(DOCS_PAGE, encoding="utf-8") as handle:
         text = handle.read()
+    updated = []
+    if all(step in results for step in CORE_STEPS):
+        text = benchlib.replace_block(text, benchlib.render_rst(benchlib.validate(results)))
+        updated.append("results")
+    if "progress" in results:
+        text = benchlib.replace_block(text, benchlib.render_progress_rst(benchlib.validate_progress(results)),
+                                      benchlib.PROGRESS_RST_BEGIN, benchlib.PROGRESS_RST_END)
+        updated.append("progress overhead")
+    if not updated:
+        raise benchlib.BenchmarkError("neither a complete run nor a progress overhead measurement: nothing to write")
     with open(DOCS_PAGE, "w", encoding="utf-8") as handle:
-        handle.write(benchlib.replace_block(text, benchlib.render_rst(results)))
-    log("Updated the results in %s" % os.path.relpath(DOCS_PAGE, ROOT))
+        handle.write(text)
+    log("Updated the %s in %s" % (" and the ".join(updated), os.path.relpath(DOCS_PAGE, ROOT)))
 
 
 def parse_args(argv):
@@ -672,14 +797,27 @@ def parse_args(argv):
     parser.add_argument("--scaling-spread", type=float, default=2.0)
     parser.add_argument("--no-prototype", dest="prototype", action="store_false",
                         help="skip the http.client prototype in benchmark 1")
-    parser.add_argument("--only", default="per_request,cold_start,playbook,fanin,scaling",
-                        help="comma-separated subset of the steps (a partial run is not validated nor written as latest)")
+    parser.add_argument("--progress-wait", type=float, default=300.0,
+                        help="benchmark 8: seconds the job runs in the progress overhead runs (default 300)")
+    parser.add_argument("--progress-short-wait", type=float, default=60.0,
+                        help="benchmark 8: seconds of the extra pair at progress_interval 5 (default 60; 0 skips it)")
+    parser.add_argument("--progress-reps", type=int, default=1, help="benchmark 8: repetitions (default 1)")
+    parser.add_argument("--progress-sequential", action="store_true",
+                        help="benchmark 8: run the variants of a wait one after the other instead of side by side")
+    parser.add_argument("--only", default=",".join(STEPS),
+                        help="comma-separated subset of the steps: %s (default all). Without all of the first five the "
+                             "run is not validated nor written as latest; progress is written as progress.*" % ", ".join(STEPS))
     parser.add_argument("--output", default=os.path.join(HERE, "results"), help="directory for latest.json/.md/.png")
     parser.add_argument("--update-docs", action="store_true",
                         help="also rewrite the results block of docs/docsite/rst/guide_benchmarks.rst")
     parser.add_argument("--docs-from", metavar="JSON", help="only rewrite the docs page's results block from this result file")
     args = parser.parse_args(argv)
     args.only = set(args.only.split(","))
+    unknown = args.only - set(STEPS)
+    if unknown:
+        parser.error("unknown step(s) in --only: %s" % ", ".join(sorted(unknown)))
+    if args.progress_wait <= 0 or args.progress_short_wait < 0 or args.progress_reps < 1:
+        parser.error("--progress-wait must be positive, --progress-short-wait at least 0 and --progress-reps at least 1")
     return args
 
 
@@ -688,7 +826,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.docs_from:
         with open(args.docs_from, encoding="utf-8") as handle:
-            update_docs(benchlib.validate(json.load(handle)))
+            update_docs(json.load(handle))
         return 0
     python = ensure_venv()
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
@@ -701,11 +839,12 @@ def main(argv=None):
     finally:
         LAUNCHER.stop()
     os.makedirs(args.output, exist_ok=True)
-    complete = args.only >= {"per_request", "cold_start", "playbook", "fanin", "scaling"}
+    complete = args.only >= set(CORE_STEPS)
     name = "latest" if complete else "partial"
     if complete:
         results["targets"] = derive_targets(results)
         benchlib.validate(results, min_reps=benchlib.MIN_REPETITIONS)
+    progress = progress_results(results) if "progress" in results else None
     with open(os.path.join(args.output, name + ".json"), "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
     if complete:
@@ -713,9 +852,16 @@ def main(argv=None):
             handle.write(benchlib.render_markdown(results))
         plot(results, os.path.join(args.output, name + ".png"))
         print(benchlib.render_markdown(results))
-        if args.update_docs:
-            update_docs(results)
-    log("Wrote %s/%s.* in %.0f s" % (os.path.relpath(args.output, ROOT), name, results["duration_seconds"]))
+    if progress:
+        with open(os.path.join(args.output, "progress.json"), "w", encoding="utf-8") as handle:
+            json.dump(progress, handle, indent=1, sort_keys=True)
+        with open(os.path.join(args.output, "progress.md"), "w", encoding="utf-8") as handle:
+            handle.write(benchlib.render_progress_markdown(progress))
+        print(benchlib.render_progress_markdown(progress))
+    if args.update_docs and (complete or progress):
+        update_docs(results if complete else progress)
+    log("Wrote %s/%s.*%s in %.0f s" % (os.path.relpath(args.output, ROOT), name, " and progress.*" if progress else "",
+                                       results["duration_seconds"]))
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import math
 
 SCHEMA = "hwc.dcs-benchmark/1"
@@ -428,9 +429,209 @@ def render_rst(results):
     return "\n".join(out)
 
 
-def replace_block(text, block):
-    """``text`` with the generated block between RST_BEGIN and RST_END replaced by ``block``."""
-    begin, end = text.find(RST_BEGIN), text.find(RST_END)
+def replace_block(text, block, begin_marker=RST_BEGIN, end_marker=RST_END):
+    """``text`` with the generated block between ``begin_marker`` and ``end_marker`` replaced by ``block``."""
+    begin, end = text.find(begin_marker), text.find(end_marker)
     if begin < 0 or end < begin:
-        raise BenchmarkError("the page has no %r ... %r block" % (RST_BEGIN, RST_END))
-    return text[:begin] + block + text[end + len(RST_END):]
+        raise BenchmarkError("the page has no %r ... %r block" % (begin_marker, end_marker))
+    return text[:begin] + block + text[end + len(end_marker):]
+
+
+# --- progress overhead (benchmark 8) ----------------------------------------------------------------------------
+
+# name -> (progress_interval the task sets, None: unset, that is the default; the wait it measures; its baseline).
+# The baselines run the same wait with progress_interval 0: one uninterrupted module run, no line printed.
+PROGRESS_VARIANTS = (
+    ("default", None, "long", "none"),
+    ("none", 0, "long", None),
+    ("interval_5", 5, "short", "none_short"),
+    ("none_short", 0, "short", None),
+)
+PROGRESS_DEFAULT_INTERVAL = 30
+PROGRESS_TARGET_PERCENT = 2.0
+PROGRESS_LINE_PREFIX = "hwc.dcs ["
+PROGRESS_RST_BEGIN = ".. BEGIN GENERATED PROGRESS RESULTS (benchmarks/bench.py --update-docs)"
+PROGRESS_RST_END = ".. END GENERATED PROGRESS RESULTS"
+
+
+def progress_lines(output):
+    """The progress lines in ansible-playbook's output: those that begin with ``hwc.dcs [HOST]: ``."""
+    return [line.rstrip() for line in output.splitlines() if line.startswith(PROGRESS_LINE_PREFIX) and "]: " in line]
+
+
+def registered_result(text, what="the registered result"):
+    """The task result the progress playbook wrote (JSON): its ``elapsed``, ``polls`` and ``retries``, checked."""
+    try:
+        result = json.loads(text)
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        raise BenchmarkError("%s is not a JSON object: %r" % (what, text[:200]))
+    if result.get("failed"):
+        raise BenchmarkError("%s failed: %s" % (what, result.get("msg")))
+    leaked = [key for key in result if key.startswith("_hwc_dcs_")]
+    if leaked:
+        raise BenchmarkError("%s carries the private keys %s" % (what, ", ".join(sorted(leaked))))
+    out = {}
+    for key in ("elapsed", "polls", "retries"):
+        out[key] = _check_number(result.get(key), "%s %s" % (what, key))
+    job = result.get("job") if isinstance(result.get("job"), dict) else {}
+    if job.get("status") != "SUCCESS":
+        raise BenchmarkError("%s: the job ended %r, not SUCCESS" % (what, job.get("status")))
+    return out
+
+
+def progress_overhead(run, baseline, wait_seconds):
+    """What progress costs over the uninterrupted baseline (medians of both series), in seconds and requests,
+    and as a percentage: wall, CPU and the module's ``elapsed`` of the wait, requests of the baseline's requests.
+
+    ``met`` is True when wall, CPU and requests each stay below PROGRESS_TARGET_PERCENT (a negative overhead is
+    below it).
+    """
+    _check_number(wait_seconds, "wait seconds", allow_zero=False)
+    out = {}
+    for key, unit in (("wall", "s"), ("cpu", "s"), ("elapsed", "s"), ("requests", "")):
+        for name, series in (("run", run), ("baseline", baseline)):
+            if not isinstance(series.get(key), dict) or "median" not in series[key]:
+                raise BenchmarkError("the %s has no %s series" % (name, key))
+        difference = run[key]["median"] - baseline[key]["median"]
+        whole = wait_seconds if unit else baseline[key]["median"]
+        _check_number(whole, "the baseline's %s" % key, allow_zero=False)
+        out[key] = round(difference, 6)
+        out[key + "_pct"] = round(100.0 * difference / whole, 6)
+    out["wait"] = float(wait_seconds)
+    out["limit_pct"] = PROGRESS_TARGET_PERCENT
+    out["met"] = bool(all(out[key + "_pct"] < PROGRESS_TARGET_PERCENT for key in ("wall", "cpu", "requests")))
+    return out
+
+
+def validate_progress(results, min_reps=1):
+    """Raise BenchmarkError listing every reason the progress section cannot be right; return the results."""
+    if not isinstance(results, dict) or results.get("schema") != SCHEMA:
+        raise BenchmarkError("not a %s result" % SCHEMA)
+    section = results.get("progress")
+    if not isinstance(section, dict):
+        raise BenchmarkError("the benchmark results cannot be right:\n  - section progress is missing")
+    problems = []
+    waits = section.get("_waits") or {}
+    for name, interval, which, baseline in PROGRESS_VARIANTS:
+        series = section.get(name)
+        if series is None and which == "short" and "interval_5" not in section and "none_short" not in section:
+            continue  # the short pair was skipped (--progress-short-wait 0)
+        if not isinstance(series, dict):
+            problems.append("series progress.%s is missing" % name)
+            continue
+        where = "progress.%s" % name
+        problems.extend(_series_problems(where, series, min_reps, positive=("wall", "cpu", "requests", "elapsed", "polls")))
+        wait = waits.get(which)
+        try:
+            _check_number(wait, "the %s wait" % which, allow_zero=False)
+        except BenchmarkError as error:
+            problems.append(str(error))
+            continue
+        stats = dict((key, (series.get(key) or {}).get("samples") or []) for key in ("requests", "polls", "elapsed", "lines"))
+        if stats["requests"] != stats["polls"]:
+            problems.append("%s: the emulator saw %r job requests, the module reports %r polls" % (where, stats["requests"], stats["polls"]))
+        if any(value < wait - 0.1 for value in stats["elapsed"]):
+            problems.append("%s: the module's elapsed %r is shorter than the %g s the job ran" % (where, stats["elapsed"], wait))
+        if interval == 0 and any(stats["lines"]):
+            problems.append("%s printed progress lines with progress_interval 0: %r" % (where, stats["lines"]))
+        if interval != 0 and not all(stats["lines"]):
+            problems.append("%s printed no progress line during a %g s wait" % (where, wait))
+        if baseline is not None and not isinstance((section.get("_overhead") or {}).get(name), dict):
+            problems.append("progress._overhead.%s is missing" % name)
+    if problems:
+        raise BenchmarkError("the benchmark results cannot be right:\n  - " + "\n  - ".join(problems))
+    return results
+
+
+def progress_target(results):
+    """The target row (as evaluate_targets returns them) of the progress overhead at the default interval."""
+    overhead = results["progress"]["_overhead"]["default"]
+    value = max(overhead["wall_pct"], overhead["cpu_pct"], overhead["requests_pct"])
+    return dict(name="progress_overhead", description="progress at the default interval (30 s): largest overhead of wall, "
+                "controller CPU and requests, %% of the wait (requests: %% of the uninterrupted run's)",
+                value=round(value, 4), comparison="<", limit=PROGRESS_TARGET_PERCENT, met=bool(overhead["met"]))
+
+
+_PROGRESS_COLUMNS = (("wall", "wall s"), ("cpu", "controller CPU s"), ("elapsed", "module elapsed s"), ("polls", "module polls"),
+                     ("requests", "job requests (emulator)"), ("lines", "progress lines"))
+
+
+def _progress_label(name):
+    interval = dict((n, i) for n, i, _w, _b in PROGRESS_VARIANTS)[name]
+    return "unset (default %d s)" % PROGRESS_DEFAULT_INTERVAL if interval is None else "%d" % interval
+
+
+def _number(value):
+    """A count as an integer, a time with two decimals, a missing value as '-'."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "-"
+    return "%d" % value if float(value).is_integer() else "%.2f" % value
+
+
+def _progress_rows(section):
+    waits = section.get("_waits") or {}
+    rows = []
+    for name, _interval, which, _baseline in PROGRESS_VARIANTS:
+        series = section.get(name)
+        if isinstance(series, dict):
+            rows.append([name, _progress_label(name), _number(waits.get(which))] +
+                        [_number((series.get(key) or {}).get("median")) for key, _label in _PROGRESS_COLUMNS])
+    return rows
+
+
+def _overhead_rows(section):
+    waits = section.get("_waits") or {}
+    rows = []
+    for name, _interval, which, baseline in PROGRESS_VARIANTS:
+        overhead = (section.get("_overhead") or {}).get(name)
+        if baseline is None or not isinstance(overhead, dict):
+            continue
+        rows.append(["%s over %s" % (name, baseline), _number(waits.get(which)),
+                     "%+.2f s (%+.2f %%)" % (overhead["wall"], overhead["wall_pct"]),
+                     "%+.2f s (%+.2f %%)" % (overhead["cpu"], overhead["cpu_pct"]),
+                     "%+d (%+.2f %%)" % (round(overhead["requests"]), overhead["requests_pct"]),
+                     "%+.2f s (%+.2f %%)" % (overhead["elapsed"], overhead["elapsed_pct"]),
+                     "yes" if overhead["met"] else "**no**"])
+    return rows
+
+
+_OVERHEAD_HEADER = ["Progress over none", "Wait s", "Wall", "Controller CPU", "Job requests", "Module elapsed", "Below 2 %"]
+
+
+def _progress_intro(results):
+    settings, machine = results.get("settings", {}), results.get("machine", {})
+    return ("Run of %s on %s (%s CPUs), ansible-core %s; emulator latency %s s per request, ``wait_sleep`` 5 s (the "
+            "default), %s repetition(s) (medians); the runs of each wait ran %s." % (
+                results.get("started_at"), machine.get("cpu_model"), machine.get("cpus"), machine.get("ansible_core"),
+                settings.get("latency"), settings.get("progress_repetitions"), settings.get("progress_mode")))
+
+
+def render_progress_markdown(results):
+    """The Markdown report of the progress overhead (benchmarks/results/progress.md)."""
+    section = results.get("progress") or {}
+    out = ["# hwc.dcs benchmark: progress overhead", "", _progress_intro(results).replace("``", "`"), ""]
+    out.append("| variant | progress_interval | wait s | " + " | ".join(label for _key, label in _PROGRESS_COLUMNS) + " |")
+    out.append("|---|---|---|" + "---|" * len(_PROGRESS_COLUMNS))
+    out.extend("| %s |" % " | ".join(row) for row in _progress_rows(section))
+    out.append("")
+    out.append("| %s |" % " | ".join(_OVERHEAD_HEADER))
+    out.append("|---|---|---|---|---|---|---|")
+    out.extend("| %s |" % " | ".join(row) for row in _overhead_rows(section))
+    out.append("")
+    out.append("Percentages: wall, CPU and elapsed of the wait; requests of the uninterrupted run's requests.")
+    out.append("")
+    return "\n".join(out)
+
+
+def render_progress_rst(results):
+    """The progress block of docs/docsite/rst/guide_benchmarks.rst (between PROGRESS_RST_BEGIN and PROGRESS_RST_END)."""
+    section = results.get("progress") or {}
+    out = [PROGRESS_RST_BEGIN, "", _progress_intro(results), ""]
+    out.extend(_rst_table(["Variant", "progress_interval", "Wait s"] + [label[0].upper() + label[1:] for _key, label in _PROGRESS_COLUMNS],
+                          _progress_rows(section)))
+    out.extend(_rst_table(_OVERHEAD_HEADER, _overhead_rows(section)))
+    out.append("Percentages: wall, CPU and elapsed of the wait; job requests of the uninterrupted run's requests.")
+    out.extend(["", PROGRESS_RST_END])
+    return "\n".join(out)

@@ -379,7 +379,7 @@ def test_arguments_default_to_the_issue_settings():
     assert args.reps >= benchlib.MIN_REPETITIONS and args.fanin_reps >= benchlib.MIN_REPETITIONS
     assert args.cold_reps >= benchlib.MIN_REPETITIONS
     assert args.requests == 300 and args.fanin_jobs == 50 and args.fanin_spread == 20.0
-    assert args.only == {"per_request", "cold_start", "playbook", "fanin", "scaling"}
+    assert args.only == {"per_request", "cold_start", "playbook", "fanin", "scaling", "progress"}
 
 
 def test_good_results_are_not_shared_between_tests():
