@@ -27,6 +27,13 @@ from ansible_collections.hwc.dcs.plugins.module_utils._errors import DcsError
 from ansible_collections.hwc.dcs.plugins.module_utils._text import clause
 
 MAX_IN_FLIGHT = 50
+# A paused wait resumes in a new module run, which takes a moment (seconds behind SSH): a sliced wait does not
+# pause when its next poll is due within one slice (at most this long) of the deadline, so that no slice resumes
+# past the deadline and the last polls are those of an uninterrupted run.
+RESUME_MARGIN = 10.0
+# The round after a sleep to the deadline polls at the deadline itself; the sleep returns a little late (and
+# threads start later still), so its polls may start this long after the deadline. Any other poll may not.
+AT_DEADLINE_LATENESS = 0.25
 
 
 class Tracked:
@@ -92,35 +99,39 @@ class Waiter:
             slicer.watch(tracked)
         pending = [t for t in tracked if not (t.answered and self.done(t.state))]
         with ThreadPoolExecutor(max_workers=max(1, min(self.max_in_flight, len(tracked)))) as pool:
-            if first_sleep is not None:
-                self._pause(slicer, deadline, first_sleep)
+            late = self._pause(slicer, deadline, first_sleep) if first_sleep is not None else 0.0
             while True:
-                self._round(pool, pending, deadline, wait)
+                self._round(pool, pending, deadline, wait, late)
                 pending = [t for t in pending if not (t.answered and self.done(t.state))]
                 if not pending:
                     return Outcome(tracked, [], False)
                 if not wait or deadline.passed():
                     return Outcome(tracked, pending, deadline.passed())
-                self._pause(slicer if wait else None, deadline, interval)
+                late = self._pause(slicer if wait else None, deadline, interval)
 
     def _pause(self, slicer, deadline, seconds):
+        """Sleep before the next round. Returns how late that round's polls may start: ``AT_DEADLINE_LATENESS``
+        after a sleep that ended at the deadline (a sleep never ends exactly on time), else 0."""
         # Never sleep past the deadline: the last round polls at the deadline itself.
         left = deadline.remaining()
-        final = left is not None and seconds >= left
+        margin = min(RESUME_MARGIN, slicer.seconds or 0.0) if slicer is not None else 0.0
+        final = left is not None and seconds >= left - margin
+        at_deadline = left is not None and seconds >= left
         seconds = deadline.clamp(seconds)
         if slicer is None:
             self.sleep(seconds)
         else:
             slicer.sleep(seconds, self.sleep, final=final)
+        return AT_DEADLINE_LATENESS if at_deadline else 0.0
 
-    def _poll(self, key, deadline):
+    def _poll(self, key, deadline, late):
         left = deadline.remaining()
-        if left is not None and left < 0:  # a poll at the deadline itself still starts
+        if left is not None and left < -late:  # a poll at the deadline itself still starts
             raise _NotPolled()
         return self.fetch(key, deadline)
 
-    def _round(self, pool, pending, deadline, wait):
-        futures = [(t, pool.submit(self._poll, t.key, deadline)) for t in pending]
+    def _round(self, pool, pending, deadline, wait, late=0.0):
+        futures = [(t, pool.submit(self._poll, t.key, deadline, late)) for t in pending]
         first_error = None
         for tracked, future in futures:
             try:

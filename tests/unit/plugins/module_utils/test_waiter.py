@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 import pytest
 
 from ansible_collections.hwc.dcs.plugins.module_utils._deadline import Deadline
@@ -296,3 +298,37 @@ def test_a_timeout_in_a_sliced_wait_times_out_with_the_same_pending_things():
     assert polls(sliced_jobs) == polls(whole_jobs)
     assert [at for key, at in polls(sliced_jobs) if key == "a"][-1] == 12, "the last poll at the deadline"
     assert ("sleep", 2) in sliced.events[-1], "the final sleep to the deadline is not cut"
+
+
+@pytest.mark.parametrize("gap", [0.25, 2, 4, 6])
+def test_a_slow_next_slice_never_costs_the_last_poll(gap):
+    # A slice pauses 5 s into the wait; when the next module run starts slowly (gap: a loaded controller, SSH),
+    # it must not resume past the poll due at the deadline. Near the deadline the wait does not pause at all.
+    plans = {"a": [(0, "RUNNING", None), (11, "SUCCESS", None)]}
+    whole_time = FakeTime()
+    whole_jobs = FakeJobs(whole_time, plans)
+    whole = run(whole_time, whole_jobs, ["a"], timeout=13, interval=6)
+
+    sliced_time = FakeTime()
+    sliced_jobs = FakeJobs(sliced_time, plans)
+    outcome = Sliced(sliced_time, sliced_jobs, 5, gap=gap).run(["a"], timeout=13, interval=6)
+
+    assert whole.timed_out is False and [t.state["status"] for t in whole.tracked] == ["SUCCESS"]
+    assert outcome.timed_out is False, "the sliced wait lost its last poll: %s" % polls(sliced_jobs)
+    assert histories(outcome) == histories(whole)
+
+
+def test_with_a_real_clock_the_last_round_still_polls_at_the_deadline():
+    # A real sleep to the deadline returns a little after it: the poll due at the deadline must still start
+    # (with the fake clock above the sleep lands exactly on it). Polls at 0, 0.3, 0.6, 0.9 and 1.0 s.
+    started = []
+
+    def fetch(key, deadline):
+        started.append(time.monotonic())
+        return {"job_id": key, "status": "RUNNING"}
+
+    begin = time.monotonic()
+    outcome = Waiter(fetch, is_finished).run(["a"], Deadline(1.0), wait=True, interval=0.3)
+    assert outcome.timed_out is True
+    assert len(started) == 5, [round(at - begin, 3) for at in started]
+    assert 1.0 <= started[-1] - begin < 1.0 + 0.25

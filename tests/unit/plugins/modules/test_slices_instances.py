@@ -273,5 +273,6 @@ def test_instance_timeout_mid_wait(info):
     assert result["failed"] is True and result["msg"] == plain["msg"] == (
         "Timed out after 1 seconds (wait_timeout=1) waiting for instance %s (redis-3b2f) to reach RUNNING with no task in "
         "progress: status RUNNING with task 'MasterStandbySwap' in progress." % info_tests.HA)
-    assert result["polls"] == plain["polls"] == sliced_at.fake.reads[info_tests.HA] == plain_at.fake.reads[info_tests.HA] == 2
+    # Polls at 0 and 0.5 s and at the deadline itself.
+    assert result["polls"] == plain["polls"] == sliced_at.fake.reads[info_tests.HA] == plain_at.fake.reads[info_tests.HA] == 3
     assert 1.0 <= result["elapsed"] < 1.5 and abs(result["elapsed"] - plain["elapsed"]) < 0.3

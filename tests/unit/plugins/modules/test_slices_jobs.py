@@ -191,10 +191,10 @@ def test_a_timeout_mid_wait_gives_the_same_failure(harness, failing_from):
     else:
         assert result["msg"] == expected + "."
     assert result["unfinished"] == plain["unfinished"] == ["flaky"]
-    # Polls at 0, 0.5, 1 and 1.5 s; the last sleep ends at the deadline, and no poll starts after it.
-    assert sliced_at.fake.requests == plain_at.fake.requests == 4 and sliced_at.fake.polls == plain_at.fake.polls
-    assert result["polls"] == plain["polls"] == len(sliced_at.server.requests) == 7
-    assert result["retries"] == plain["retries"] == (2 if failing_from else 0)
+    # Polls at 0, 0.5, 1, 1.5 and 2 s: the last sleep ends at the deadline, whose poll still starts.
+    assert sliced_at.fake.requests == plain_at.fake.requests == 5 and sliced_at.fake.polls == plain_at.fake.polls
+    assert result["polls"] == plain["polls"] == len(sliced_at.server.requests) == 8
+    assert result["retries"] == plain["retries"] == (3 if failing_from else 0)  # the polls at 1, 1.5 and 2 s failed
     assert 2.0 <= result["elapsed"] < 2.5 and abs(result["elapsed"] - plain["elapsed"]) < 0.3
     assert result["elapsed"] >= sum(s["_seconds"] for s in sliced.slices) + GAP * len(sliced.paused) - 0.1
 
