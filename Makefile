@@ -2,17 +2,17 @@
 #
 #   make test                       ruff and yamllint, the ecosystem checks, build + tarball check,
 #                                   ansible-test sanity (from a checkout and in the built tarball), units,
-#                                   integration, and the hostile-server suite, on the newest supported
-#                                   ansible-core (2.21, Python 3.12 or 3.13)
+#                                   integration, the hostile-server and live-progress suites, on the newest
+#                                   supported ansible-core (2.21, Python 3.12 or 3.13)
 #   make test ANSIBLE_CORE=2.16     the same on the oldest (2.16, Python 3.11)
-#   make test STAGES=lint,units     a subset of: ecosystem,lint,build,sanity,units,integration,hostile
+#   make test STAGES=lint,units     a subset of: ecosystem,lint,build,sanity,units,integration,hostile,progress
 #
 # Each release gets its own virtualenv (.venv-<release>) with pinned tools/requirements-<release>.txt.
 # The shared logic of the tools (interpreters, virtualenvs, build-and-install) is tools/devlib/.
 
 PYTHON ?= python3
 ANSIBLE_CORE ?= 2.21
-STAGES ?= ecosystem,lint,build,sanity,units,integration,hostile
+STAGES ?= ecosystem,lint,build,sanity,units,integration,hostile,progress
 
 .PHONY: test ecosystem demo bench clean
 

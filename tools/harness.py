@@ -22,6 +22,8 @@ For one ansible-core release it:
    ``integration``: ``ansible-test integration --venv`` at -vvvv, and a scan of its output for secrets;
 6. ``hostile``: the hostile-server suite (tests/hostile) with the release virtualenv's pytest in the
    installed tree;
+   ``progress``: the live-progress suite (tests/progress: real ansible-playbook and ansible-runner runs
+   against the emulator) the same way;
 7. prints a closing ``N passed, N failed, N skipped`` line counted from the junit
    and JSON results, and exits non-zero when anything failed.
 
@@ -61,9 +63,9 @@ RELEASES = {
     "2.21": {"pythons": ["3.12", "3.13"], "extra_units": []},
 }
 DEFAULT_RELEASE = "2.21"
-STAGES = ("ecosystem", "lint", "build", "sanity", "units", "integration", "hostile")
+STAGES = ("ecosystem", "lint", "build", "sanity", "units", "integration", "hostile", "progress")
 # Stages that need the installed tarball.
-NEEDS_TREE = {"build", "sanity", "units", "integration", "hostile"}
+NEEDS_TREE = {"build", "sanity", "units", "integration", "hostile", "progress"}
 # Unit tests of the tools: they test tools/, which the tarball leaves out, so they run in the checkout copy.
 TOOLS_UNITS = "tools"
 # ansible-test keeps its --venv controller virtualenvs here; kept when a tree is rebuilt.
@@ -440,6 +442,30 @@ class Harness:
             failed = 1  # collection error, no test collected, or a crash
         self.results.add("pytest tests/hostile", passed, failed, skipped, seconds, status)
 
+    def progress(self):
+        """The live-progress suite (tests/progress) with the release's pytest, ansible-playbook and ansible-runner."""
+        suite = os.path.join(self.tree, "tests", "progress")
+        if not os.path.isdir(suite):
+            self.results.add("progress: tests/progress missing from the tarball", 0, 1, 0, 0)
+            return
+        log("Live-progress suite (tests/progress, ansible-core %s)" % self.release)
+        junit = os.path.join(self.results_dir, "progress.xml")
+        if os.path.exists(junit):
+            os.unlink(junit)
+        env = dict(self.env, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(self.build),
+                   PROGRESS_REPORT=os.path.join(os.path.abspath(self.results_dir), "progress-report.json"))
+        # The delegated host of the suite runs the module on another Python: the other release's, when it is there.
+        for other in sorted(set(RELEASES) - {self.release}):
+            python = os.path.join(ROOT, ".venv-%s" % other, "bin", "python")
+            if os.path.exists(python):
+                env.setdefault("PROGRESS_OTHER_PYTHON", python)
+        status, _output, seconds = self.timed("progress", [self.venv.python, "-m", "pytest", "tests/progress", "-p", "no:cacheprovider",
+                                                           "--junitxml=%s" % junit], self.tree, env=env)
+        passed, failed, skipped = count_junit([junit]) if os.path.exists(junit) else (0, 0, 0)
+        if status != 0 and failed == 0:
+            failed = 1  # collection error, no test collected, or a crash
+        self.results.add("pytest tests/progress", passed, failed, skipped, seconds, status)
+
     # -- the whole run -----------------------------------------------------------------------------------------------
 
     def run(self, stages):
@@ -452,7 +478,7 @@ class Harness:
         if stages & {"sanity", "units", "integration"}:
             self.prepare_ansible_test()
         for name, step in (("sanity", self.sanity), ("units", self.units), ("integration", self.integration),
-                           ("hostile", self.hostile)):
+                           ("hostile", self.hostile), ("progress", self.progress)):
             if name in stages:
                 step()
 
