@@ -377,7 +377,7 @@ def test_a_resumed_task_keeps_the_discovered_project_id_without_an_iam_request()
     resumed = Process(fake, origin=500.0, token=token)
     assert resumed.task.project.known == PROJECT
     assert resumed.poll() == JOB
-    assert [url for url in resumed.transport.urls()] == ["https://dcs.example.com/v2/%s/jobs/j1" % PROJECT]
+    assert list(resumed.transport.urls()) == ["https://dcs.example.com/v2/%s/jobs/j1" % PROJECT]
 
 
 def test_a_resumed_task_keeps_its_request_and_retry_counts():
