@@ -26,7 +26,7 @@ import hostile_server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, "playbook.yml")
-CALLBACKS = os.path.join(HERE, "callback_plugins")
+CALLBACKS = os.path.join(os.path.dirname(HERE), "support", "callback_plugins")
 
 # Distinctive test values: the secret key and the netrc password must never appear in any output.
 ACCESS_KEY = "HOSTILETESTAK0000001"
@@ -140,11 +140,11 @@ def play_environment(workdir, home, result_file):
         "PATH": os.environ.get("PATH", os.defpath), "HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "ANSIBLE_COLLECTIONS_PATH": collections_path(), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-        "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS, "ANSIBLE_CALLBACKS_ENABLED": "hostile_record",
+        "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS, "ANSIBLE_CALLBACKS_ENABLED": "dcs_record",
         "ANSIBLE_CALLBACK_RESULT_FORMAT": "yaml", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, "ansible-local"), "ANSIBLE_RETRY_FILES_ENABLED": "false",
         "ANSIBLE_CONFIG": os.path.join(workdir, "ansible.cfg"),
-        "HOSTILE_RESULT_FILE": result_file,
+        "DCS_RESULT_FILE": result_file,
         "HUAWEICLOUD_SDK_AK": ACCESS_KEY, "HUAWEICLOUD_SDK_SK": SECRET_KEY,
         "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
     }
@@ -174,8 +174,10 @@ def run_case(case, launcher, timeout, rss_cap_kb):
             output = handle.read().decode("utf-8", "replace")
         record = None
         if os.path.exists(result_file):
-            with open(result_file) as handle:
-                record = json.load(handle)
+            with open(result_file) as handle:  # one JSON line per hwc.dcs task: the play has one
+                record = json.loads(handle.read().splitlines()[-1])
+            for key in ("task", "action", "host", "time"):
+                record.pop(key, None)
         return Outcome(case, measured, output, record, list(server.requests), list(server.errors))
     finally:
         if not os.environ.get("HOSTILE_KEEP"):  # HOSTILE_KEEP=1 keeps each run's directory (output.txt, result.json)

@@ -8,7 +8,7 @@ line as it prints, a real ``ansible-runner`` run, and the interpreters of the de
 
 ``Emulator`` runs ``tests/emulator/dcs_emulator.py`` (which checks every request's signature) in its own
 process and talks to its admin API. ``play()`` runs one playbook with a clean environment, stamps every
-output line with the moment it arrived, and reads the results the ``progress_record`` callback wrote.
+output line with the moment it arrived, and reads the results the ``dcs_record`` callback wrote.
 ``runner()`` runs a playbook through ``ansible_runner.run()`` (in ``runner_job.py``, a process of its own)
 and returns its event stream. ``Line`` parses a progress line.
 """
@@ -32,7 +32,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOKS = os.path.join(HERE, "playbooks")
-CALLBACKS = os.path.join(HERE, "callback_plugins")
+CALLBACKS = os.path.join(os.path.dirname(HERE), "support", "callback_plugins")
 EMULATOR = os.path.join(os.path.dirname(HERE), "emulator", "dcs_emulator.py")
 RUNNER_JOB = os.path.join(HERE, "runner_job.py")
 
@@ -205,7 +205,7 @@ class Run:
         return None
 
     def record(self, task):
-        """The ``progress_record`` record of the task named ``task`` (the last one when it ran more than once)."""
+        """The ``dcs_record`` record of the task named ``task`` (the last one when it ran more than once)."""
         found = [record for record in self.records if record["task"] == task]
         assert found, "%s: no result recorded for task %r (status %s):\n%s" % (self.name, task, self.status, self.tail())
         return found[-1]
@@ -287,8 +287,8 @@ def play(name, workdir, playbook, variables, env=None, args=(), inventory="local
     with open(variables_file, "w") as handle:
         json.dump(variables, handle)
     results = os.path.join(rundir, "results.jsonl")
-    run_env = environment(rundir, dict(env or {}, ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED="progress_record",
-                                       PROGRESS_RESULT_FILE=results), credentials=credentials)
+    run_env = environment(rundir, dict(env or {}, ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED="dcs_record",
+                                       DCS_RESULT_FILE=results), credentials=credentials)
     command = [program("ansible-playbook"), "-i", inventory, os.path.join(PLAYBOOKS, playbook), "-e", "@" + variables_file] + list(args)
     run = Run(name, command)
     if terminal:

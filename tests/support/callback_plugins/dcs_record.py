@@ -3,12 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Test-only notification callback of the progress suite: it appends the result of every hwc.dcs task,
-as one JSON line, to the file named by ``PROGRESS_RESULT_FILE``.
+"""Test-only notification callback of the suites that run real ansible-playbook (tests/hostile,
+tests/progress): it appends the result of every hwc.dcs task, as one JSON line, to the file named by
+``DCS_RESULT_FILE``.
 
-The suite compares the results of two runs of a play (with and without progress) from there, exactly as
-the callbacks receive them (censored for ``no_log`` tasks). Enabled by the suite through
-``ANSIBLE_CALLBACK_PLUGINS`` and ``ANSIBLE_CALLBACKS_ENABLED=progress_record``; not shipped for users.
+The suites read each module's ``msg`` and fields from there exactly as the callbacks receive them
+(censored for ``no_log`` tasks), instead of parsing the screen output, which they check separately.
+Enabled through ``ANSIBLE_CALLBACK_PLUGINS`` (this directory) and ``ANSIBLE_CALLBACKS_ENABLED=dcs_record``;
+not shipped for users.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,11 +18,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-name: progress_record
+name: dcs_record
 type: notification
-short_description: Write hwc.dcs task results to a JSON lines file (hwc.dcs progress tests only)
+short_description: Write hwc.dcs task results to a JSON lines file (hwc.dcs tests only)
 description:
-  - Appends the result of each hwc.dcs task to the file named by E(PROGRESS_RESULT_FILE).
+  - Appends the result of each hwc.dcs task to the file named by E(DCS_RESULT_FILE).
 """
 
 import json
@@ -41,7 +43,7 @@ def _first(result, names):
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
-    CALLBACK_NAME = "progress_record"
+    CALLBACK_NAME = "dcs_record"
     CALLBACK_NEEDS_ENABLED = True
 
     def _record(self, result, outcome):
@@ -50,11 +52,11 @@ class CallbackModule(CallbackBase):
         data = _first(result, ("result", "_result"))
         host = _first(result, ("host", "_host"))
         action = getattr(task, "action", None) or ""
-        if not (action.startswith("hwc.dcs.") or action.startswith("dcs_")) or not os.environ.get("PROGRESS_RESULT_FILE"):
+        if not (action.startswith("hwc.dcs.") or action.startswith("dcs_")) or not os.environ.get("DCS_RESULT_FILE"):
             return
         record = {"task": task.get_name(), "action": action, "host": host.get_name() if host is not None else None,
                   "outcome": outcome, "time": time.time(), "result": dict(data or {})}
-        with open(os.environ["PROGRESS_RESULT_FILE"], "a") as handle:
+        with open(os.environ["DCS_RESULT_FILE"], "a") as handle:
             handle.write(json.dumps(record, default=str) + "\n")
 
     def v2_runner_on_ok(self, result):
