@@ -423,48 +423,39 @@ class Harness:
 
     def hostile(self):
         """The hostile-server suite (tests/hostile) with the release's pytest and ansible-playbook, in the installed tree."""
-        suite = os.path.join(self.tree, "tests", "hostile")
-        if not os.path.isdir(suite):
-            self.results.add("hostile: tests/hostile missing from the tarball", 0, 1, 0, 0)
-            return
-        log("Hostile-server suite (tests/hostile, ansible-core %s)" % self.release)
-        junit = os.path.join(self.results_dir, "hostile.xml")
-        if os.path.exists(junit):
-            os.unlink(junit)
-        # PATH starts with the release virtualenv's bin: ansible-playbook is the release's.
         # Each case's measured time and peak memory go to the report (docs/docsite/rst/guide_testing_offline.rst).
-        env = dict(self.env, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(self.build),
-                   HOSTILE_REPORT=os.path.join(os.path.abspath(self.results_dir), "hostile-report.json"))
-        status, _output, seconds = self.timed("hostile", [self.venv.python, "-m", "pytest", "tests/hostile", "-p", "no:cacheprovider",
-                                                          "--junitxml=%s" % junit], self.tree, env=env)
-        passed, failed, skipped = count_junit([junit]) if os.path.exists(junit) else (0, 0, 0)
-        if status != 0 and failed == 0:
-            failed = 1  # collection error, no test collected, or a crash
-        self.results.add("pytest tests/hostile", passed, failed, skipped, seconds, status)
+        self.playbook_suite("hostile", "Hostile-server suite", {"HOSTILE_REPORT": self.report_path("hostile")})
 
     def progress(self):
         """The live-progress suite (tests/progress) with the release's pytest, ansible-playbook and ansible-runner."""
-        suite = os.path.join(self.tree, "tests", "progress")
-        if not os.path.isdir(suite):
-            self.results.add("progress: tests/progress missing from the tarball", 0, 1, 0, 0)
-            return
-        log("Live-progress suite (tests/progress, ansible-core %s)" % self.release)
-        junit = os.path.join(self.results_dir, "progress.xml")
-        if os.path.exists(junit):
-            os.unlink(junit)
-        env = dict(self.env, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(self.build),
-                   PROGRESS_REPORT=os.path.join(os.path.abspath(self.results_dir), "progress-report.json"))
+        env = {"PROGRESS_REPORT": self.report_path("progress")}
         # The delegated host of the suite runs the module on another Python: the other release's, when it is there.
         for other in sorted(set(RELEASES) - {self.release}):
             python = os.path.join(ROOT, ".venv-%s" % other, "bin", "python")
             if os.path.exists(python):
                 env.setdefault("PROGRESS_OTHER_PYTHON", python)
-        status, _output, seconds = self.timed("progress", [self.venv.python, "-m", "pytest", "tests/progress", "-p", "no:cacheprovider",
-                                                           "--junitxml=%s" % junit], self.tree, env=env)
+        self.playbook_suite("progress", "Live-progress suite", env)
+
+    def report_path(self, name):
+        return os.path.join(os.path.abspath(self.results_dir), "%s-report.json" % name)
+
+    def playbook_suite(self, name, title, extra_env):
+        """Run the pytest suite tests/<name> (real ansible-playbook runs) in the installed tree and count its junit."""
+        if not os.path.isdir(os.path.join(self.tree, "tests", name)):
+            self.results.add("%s: tests/%s missing from the tarball" % (name, name), 0, 1, 0, 0)
+            return
+        log("%s (tests/%s, ansible-core %s)" % (title, name, self.release))
+        junit = os.path.join(self.results_dir, "%s.xml" % name)
+        if os.path.exists(junit):
+            os.unlink(junit)
+        # PATH starts with the release virtualenv's bin: ansible-playbook is the release's.
+        env = dict(self.env, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(self.build), **extra_env)
+        status, _output, seconds = self.timed(name, [self.venv.python, "-m", "pytest", "tests/%s" % name, "-p", "no:cacheprovider",
+                                                     "--junitxml=%s" % junit], self.tree, env=env)
         passed, failed, skipped = count_junit([junit]) if os.path.exists(junit) else (0, 0, 0)
         if status != 0 and failed == 0:
             failed = 1  # collection error, no test collected, or a crash
-        self.results.add("pytest tests/progress", passed, failed, skipped, seconds, status)
+        self.results.add("pytest tests/%s" % name, passed, failed, skipped, seconds, status)
 
     # -- the whole run -----------------------------------------------------------------------------------------------
 
