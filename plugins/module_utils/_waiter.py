@@ -107,7 +107,7 @@ class Waiter:
                     return Outcome(tracked, [], False)
                 if not wait or deadline.passed():
                     return Outcome(tracked, pending, deadline.passed())
-                late = self._pause(slicer if wait else None, deadline, interval)
+                late = self._pause(slicer, deadline, interval)
 
     def _pause(self, slicer, deadline, seconds):
         """Sleep before the next round. Returns how late that round's polls may start: ``AT_DEADLINE_LATENESS``
